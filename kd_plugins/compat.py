@@ -1,0 +1,197 @@
+"""Compatibility layer for the OpenMMLab stack on torch 2.x.
+
+The pinned stack (torch 2.13 CPU, torchvision 0.28, mmcv-lite 2.1.0,
+mmpretrain 1.2.0, mmsegmentation 1.2.2, mmrazor 1.0.0, mmengine 0.10.7) does
+not import or run as released. :func:`apply` fixes the four known breaks, once,
+and is called when ``kd_plugins`` is imported:
+
+1. ``torchvision``: PyPI's wheel is built against CUDA torch. Its ``_C`` library
+   cannot load beside the CPU build of torch, and ``torchvision`` then fails at
+   import with ``operator torchvision::nms does not exist``. Defining the two
+   op schemas first lets its pure-Python parts (transforms, box helpers) work.
+   Compiled ops keep raising when called.
+2. ``mmcv.ops`` under mmcv-lite: mmseg imports ``point_sample`` at module
+   level. We provide a ``mmcv.ops`` package holding mmcv's own pure-PyTorch
+   ``point_sample``; any other op raises ``ModuleNotFoundError`` as if absent,
+   which mmseg already tolerates.
+3. mmrazor 1.0.0 imports quantization helpers that torch 2.x renamed or
+   removed, so ``import mmrazor.models`` fails with "torch>=1.13 is not
+   installed properly". The names are restored; mmrazor's quantization is not
+   made to work, distillation does not use it.
+4. ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, and
+   mmengine checkpoints (message hub history, numpy scalars) cannot be read.
+   The exact types mmengine stores are allow-listed; ``weights_only`` stays on.
+
+Every step is idempotent and checks whether it is needed, so the layer is a
+no-op on a stack that does not need it (full mmcv, a matching torchvision).
+"""
+import builtins
+import glob
+import importlib
+import importlib.util
+import os
+import sys
+import types
+from typing import List, Optional
+
+import torch
+
+__all__ = ['apply', 'applied_fixes']
+
+_APPLIED: Optional[List[str]] = None
+# The torchvision op definitions vanish when the Library object is freed.
+_TV_LIBRARY = None
+
+
+def _torchvision_needs_fix() -> bool:
+    """Whether torchvision is installed with a ``_C`` library torch rejects."""
+    if 'torchvision' in sys.modules:
+        return False  # already imported (so it worked, or it is too late)
+    spec = importlib.util.find_spec('torchvision')
+    if spec is None or spec.origin is None:
+        return False
+    libs = glob.glob(os.path.join(os.path.dirname(spec.origin), '_C*.so'))
+    if not libs:
+        return True
+    try:
+        torch.ops.load_library(libs[0])
+    except OSError:
+        return True
+    return False
+
+
+def _fix_torchvision() -> bool:
+    global _TV_LIBRARY
+    if not _torchvision_needs_fix():
+        return False
+    try:
+        torch.ops.torchvision.nms.default
+        return False  # defined by an earlier copy of this layer
+    except (AttributeError, RuntimeError):
+        pass
+    _TV_LIBRARY = torch.library.Library('torchvision', 'DEF')
+    _TV_LIBRARY.define(
+        'nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor')
+    _TV_LIBRARY.define(
+        'qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor')
+    return True
+
+
+def _fix_mmcv_ops() -> bool:
+    if 'mmcv.ops' in sys.modules:
+        return False
+    try:
+        import mmcv
+    except ImportError:
+        return False
+    try:
+        importlib.import_module('mmcv._ext')
+        return False  # full mmcv: real compiled ops
+    except ImportError:
+        pass
+    sys.modules.pop('mmcv.ops', None)
+    path = os.path.join(os.path.dirname(mmcv.__file__), 'ops',
+                        'point_sample.py')
+    spec = importlib.util.spec_from_file_location('mmcv.ops.point_sample',
+                                                  path)
+    point_sample = importlib.util.module_from_spec(spec)
+    sys.modules['mmcv.ops.point_sample'] = point_sample
+    spec.loader.exec_module(point_sample)
+
+    ops = types.ModuleType('mmcv.ops', 'mmcv-lite stand-in (kd_plugins).')
+    ops.__path__ = []
+    ops.point_sample = point_sample.point_sample
+    ops.bilinear_grid_sample = point_sample.bilinear_grid_sample
+    ops.SimpleRoIAlign = point_sample.SimpleRoIAlign
+
+    def _missing(name: str):
+        # mmseg guards optional ops with ``except ModuleNotFoundError``.
+        return ModuleNotFoundError(
+            f'mmcv.ops.{name} needs compiled mmcv ops; mmcv-lite has none',
+            name=f'mmcv.ops.{name}')
+
+    def sigmoid_focal_loss(*args, **kwargs):
+        raise _missing('sigmoid_focal_loss')
+
+    def __getattr__(name: str):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        raise _missing(name)
+
+    ops.sigmoid_focal_loss = sigmoid_focal_loss
+    ops.__getattr__ = __getattr__
+    sys.modules['mmcv.ops'] = ops
+    mmcv.ops = ops
+    return True
+
+
+def _fix_mmrazor_quantization() -> bool:
+    from torch.ao.quantization import fuser_method_mappings as fmm
+    changed = False
+    if not hasattr(fmm, 'reverse2'):
+        fmm.reverse2 = fmm._reverse2
+        changed = True
+    if not hasattr(fmm, 'reverse3'):
+        fmm.reverse3 = fmm._reverse3
+        changed = True
+    if not hasattr(fmm, 'reverse_sequential_wrapper2'):
+
+        def reverse_sequential_wrapper2(sequential):
+
+            def fuser_method(is_qat, x1, x2):
+                return sequential(x2, x1)
+
+            return fuser_method
+
+        fmm.reverse_sequential_wrapper2 = reverse_sequential_wrapper2
+        changed = True
+    # BackendConfig uses this submodule without importing it.
+    importlib.import_module('torch.ao.quantization.backend_config.utils')
+    from torch.ao.quantization.backend_config import BackendPatternConfig
+    for name in ('_set_input_output_observed',
+                 '_set_overwrite_output_observer',
+                 '_set_overwrite_output_fake_quantize'):
+        if not hasattr(BackendPatternConfig, name):
+            setattr(BackendPatternConfig, name,
+                    lambda self, *args, **kwargs: self)
+            changed = True
+    return changed
+
+
+def _allow_checkpoint_types() -> bool:
+    if not hasattr(torch.serialization, 'add_safe_globals'):
+        return False
+    import numpy as np
+    from mmengine.logging.history_buffer import HistoryBuffer
+    multiarray = getattr(np, '_core', getattr(np, 'core', None)).multiarray
+    allowed = [
+        HistoryBuffer, np.ndarray, np.dtype, multiarray.scalar,
+        multiarray._reconstruct, builtins.getattr
+    ]
+    allowed += [
+        getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')
+    ]
+    torch.serialization.add_safe_globals(allowed)
+    return True
+
+
+def apply() -> List[str]:
+    """Apply every needed fix once.
+
+    Returns:
+        List[str]: Names of the fixes that changed something, in order. A
+        second call returns the first call's list without doing anything.
+    """
+    global _APPLIED
+    if _APPLIED is not None:
+        return _APPLIED
+    fixes = [('torchvision', _fix_torchvision), ('mmcv.ops', _fix_mmcv_ops),
+             ('mmrazor-quantization', _fix_mmrazor_quantization),
+             ('checkpoint-allow-list', _allow_checkpoint_types)]
+    _APPLIED = [name for name, fix in fixes if fix()]
+    return _APPLIED
+
+
+def applied_fixes() -> List[str]:
+    """Names of the fixes :func:`apply` made (empty before it ran)."""
+    return list(_APPLIED or [])

@@ -1,0 +1,3 @@
+from . import algorithms, backbones, connectors, generators, losses  # noqa: F401
+
+__all__ = ['algorithms', 'backbones', 'connectors', 'generators', 'losses']
