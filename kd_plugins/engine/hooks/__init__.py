@@ -1,1 +1,3 @@
-__all__ = []
+from .priority_sampling_hook import PrioritySamplingHook
+
+__all__ = ['PrioritySamplingHook']

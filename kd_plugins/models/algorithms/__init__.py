@@ -1,1 +1,4 @@
-__all__ = []
+from .prioritized_replay_buffer import PrioritizedReplayBuffer
+from .ssdkd_datafree_distillation import SSDKDDataFreeDistillation
+
+__all__ = ['PrioritizedReplayBuffer', 'SSDKDDataFreeDistillation']
