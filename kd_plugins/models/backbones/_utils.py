@@ -48,7 +48,7 @@ def parse_out_indices(out_indices: Union[int, Sequence[int]], num_stages: int,
 
 
 def make_norm(norm_cfg: dict, num_features: int) -> nn.Module:
-    """Build a normalization layer from ``norm_cfg`` (e.g. ``dict(type='BN')``).
+    """Build a norm layer from ``norm_cfg`` (e.g. ``dict(type='BN')``).
 
     Args:
         norm_cfg (dict): mmcv norm config.
