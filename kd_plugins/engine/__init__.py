@@ -1,3 +1,5 @@
-from . import hooks  # noqa: F401
+from . import hooks, wrappers  # noqa: F401
+from .wrappers import DistributedAlgorithmWrapper, average_gradients
 
-__all__ = ['hooks']
+__all__ = ['hooks', 'wrappers', 'DistributedAlgorithmWrapper',
+           'average_gradients']
