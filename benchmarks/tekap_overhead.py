@@ -163,6 +163,10 @@ def main() -> None:
                 loss_times[name].append(elapsed)
 
     med = {k: statistics.median(v) for k, v in times.items()}
+    mins = {k: min(v) for k, v in times.items()}
+    # Per-round ratios cancel slow drifts of machine load.
+    paired = statistics.median(
+        t / k for t, k in zip(times['tekap'], times['kd']))
     lmed = {k: statistics.median(v) for k, v in loss_times.items()}
     print(f'pair: {args.teacher} -> {args.student}, batch '
           f'{args.batch_size}x3x{args.img_size}x{args.img_size}, '
@@ -173,6 +177,11 @@ def main() -> None:
           f'KD+TeKAP: {med["tekap"] * 1e3:9.2f} ms   '
           f'ratio: {med["tekap"] / med["kd"]:.4f} '
           f'({(med["tekap"] / med["kd"] - 1) * 100:+.2f}%)')
+    print(f'train step min     KD: {mins["kd"] * 1e3:9.2f} ms   '
+          f'KD+TeKAP: {mins["tekap"] * 1e3:9.2f} ms   '
+          f'ratio: {mins["tekap"] / mins["kd"]:.4f}')
+    print(f'median of per-round ratios (TeKAP/KD): {paired:.4f} '
+          f'({(paired - 1) * 100:+.2f}%)')
     print(f'loss fwd+bwd med   KD: {lmed["kd"] * 1e3:9.3f} ms   '
           f'KD+TeKAP: {lmed["tekap"] * 1e3:9.3f} ms   '
           f'extra per step: {(lmed["tekap"] - lmed["kd"]) * 1e3:.3f} ms '
