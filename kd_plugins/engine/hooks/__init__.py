@@ -1,1 +1,3 @@
-__all__ = []
+from .progress_bar_hook import ProgressBarHook
+
+__all__ = ['ProgressBarHook']
