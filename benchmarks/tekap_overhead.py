@@ -105,6 +105,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from mmengine.optim import OptimWrapper
+    from mmpretrain.structures import DataSample
     from mmrazor.registry import MODELS
 
     if args.threads:
@@ -135,7 +136,6 @@ def main() -> None:
                              dtype=torch.uint8)
         labels = torch.randint(0, args.num_classes, (args.batch_size, ),
                                generator=gen)
-        from mmpretrain.structures import DataSample
         samples = [DataSample().set_gt_label(int(y)) for y in labels]
         batches.append(dict(inputs=list(imgs), data_samples=samples))
 

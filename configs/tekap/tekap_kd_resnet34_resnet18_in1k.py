@@ -8,7 +8,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-# From mmpretrain's metafile (configs/resnet/metafile.yml, resnet34_8xb32_in1k).
+# mmpretrain metafile (configs/resnet/metafile.yml): resnet34_8xb32_in1k.
 teacher_ckpt = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth'  # noqa: E501
 
 model = dict(
