@@ -1,4 +1,9 @@
 from .bn_statistics_loss import BNStatisticsLoss
 from .diversity_aware_task_loss import DiversityAwareTaskLoss
+from .tekap_feature_loss import TeKAPFeatureLoss, perturb_teacher_feature
+from .tekap_logits_loss import TeKAPLogitsLoss, tekap_logits_loss
 
-__all__ = ['BNStatisticsLoss', 'DiversityAwareTaskLoss']
+__all__ = [
+    'TeKAPFeatureLoss', 'perturb_teacher_feature', 'TeKAPLogitsLoss',
+    'tekap_logits_loss', 'BNStatisticsLoss', 'DiversityAwareTaskLoss'
+]
