@@ -3,14 +3,17 @@
 # a small replay buffer from the teacher alone; validation runs the student
 # on the real digits test split. Train the teacher first:
 #   python tools/train.py configs/demo/teacher_resnet20_digits.py
-# CPU budget: a few minutes (max_iters below).
+# CPU budget: a few minutes. One "epoch" = `iters_per_epoch` iterations
+# (one student KD step each) over a blank placeholder loader.
 _base_ = [
     '../_base_/datasets/digits.py',
     '../_base_/default_runtime.py',
 ]
 
 teacher_ckpt = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
-max_iters = 300
+iters_per_epoch = 100
+max_epochs = 4
+max_iters = iters_per_epoch * max_epochs
 # The synthetic data scale (SSD-KD: 500 ... 50,000): one value.
 buffer_capacity = 1000
 
@@ -83,8 +86,8 @@ train_dataloader = dict(
     _delete_=True,
     batch_size=1,
     num_workers=0,
-    dataset=dict(type='DataFreePlaceholderDataset', length=max_iters),
-    sampler=dict(type='InfiniteSampler', shuffle=False))
+    dataset=dict(type='DataFreePlaceholderDataset', length=iters_per_epoch),
+    sampler=dict(type='DefaultSampler', shuffle=False))
 
 optim_wrapper = dict(
     constructor='mmrazor.SeparateOptimWrapperConstructor',
@@ -98,8 +101,7 @@ param_scheduler = dict(
         type='CosineAnnealingLR', by_epoch=False, T_max=max_iters),
     generator=[])  # constant generator learning rate
 
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=100)
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
 
@@ -108,8 +110,5 @@ model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
 custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=100,
-        max_keep_ckpts=2))
-log_processor = dict(by_epoch=False)
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2))
 work_dir = 'work_dirs/ssdkd_resnet20_resnet8_digits'

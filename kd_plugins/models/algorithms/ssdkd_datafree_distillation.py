@@ -252,6 +252,11 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         self._warned_no_hook = False
 
     @property
+    def images_per_iter(self) -> int:
+        """Synthetic images the student trains on per iteration (rank)."""
+        return self.kd_batch_size * self.student_steps
+
+    @property
     def student(self) -> nn.Module:
         """Alias for ``architecture``."""
         return self.architecture

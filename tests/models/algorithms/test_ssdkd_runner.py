@@ -15,12 +15,17 @@ CLS_CONFIG = REPO_ROOT / 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
 SEG_CONFIG = REPO_ROOT / 'configs/ssdkd/deeplabv3_nyuv2.py'
 
 
-def _small_run(cfg, work_dir, max_iters=2):
+def _small_run(cfg, work_dir):
+    """2 iterations, validation and a checkpoint at the end."""
     cfg.work_dir = str(work_dir)
-    cfg.train_cfg.max_iters = max_iters
-    cfg.train_cfg.val_interval = 2
+    if cfg.train_cfg.get('by_epoch', False):
+        cfg.train_cfg.max_epochs = 1
+        cfg.train_dataloader.dataset.length = 2
+    else:
+        cfg.train_cfg.max_iters = 2
+        cfg.train_cfg.val_interval = 2
+        cfg.default_hooks.checkpoint.interval = 2
     cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint.interval = 2
     cfg.model.replay_buffer.capacity = 12
     cfg.model.synthesis_batch_size = 4
     cfg.model.kd_batch_size = 4
@@ -53,7 +58,7 @@ def test_cls_runner_two_iterations_and_resume(tmp_path):
     runner = Runner.from_cfg(cfg)
     runner.train()
     work = Path(cfg.work_dir)
-    assert (work / 'iter_2.pth').is_file()
+    assert (work / 'epoch_1.pth').is_file() and runner.iter == 2
     model = runner.model
     # two synthesis rounds of 4, priorities updated by the hook
     assert len(model.replay_buffer) == 8 and model.pending_priorities == []
