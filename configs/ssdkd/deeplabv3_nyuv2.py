@@ -36,6 +36,7 @@ model = dict(
         beta=0.4,
         eps=1e-6,
         replace='lowest_priority',
+        weight_norm='batch',
         storage_dtype='float16'),  # 16k x 3x128x128: 1.6 GB
     bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0),
     # teacher-argmax targets for segmentation (task_targets='auto')

@@ -58,7 +58,8 @@ model = dict(
         alpha=0.6,
         beta=0.4,
         eps=1e-6,
-        replace='lowest_priority'),
+        replace='lowest_priority',
+        weight_norm='batch'),
     # DeepInversion's x10 on the first BN layer: the image-level statistics
     # matter most for the stroke images of digits
     bn_loss=dict(

@@ -5,7 +5,9 @@ _base_ = ['./_base_/ssdkd_cifar100.py']
 
 teacher_ckpt = 'work_dirs/teacher_ResNet34_cifar100/epoch_240.pth'
 model = dict(
-    architecture=dict(backbone=dict(type='ResNet18'), head=dict(in_channels=512)),
-    teacher=dict(backbone=dict(type='ResNet34'), head=dict(in_channels=512)),
+    architecture=dict(
+        backbone=dict(type='ResNet18'), head=dict(in_channels=512)),
+    teacher=dict(
+        backbone=dict(type='ResNet34'), head=dict(in_channels=512)),
     teacher_ckpt=teacher_ckpt)
 work_dir = 'work_dirs/ssdkd_resnet34_resnet18_cifar100'

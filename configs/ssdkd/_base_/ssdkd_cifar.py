@@ -47,7 +47,8 @@ model = dict(
         alpha=0.6,
         beta=0.4,
         eps=1e-6,
-        replace='lowest_priority'),
+        replace='lowest_priority',
+        weight_norm='batch'),
     bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0),
     task_loss=dict(
         type='DiversityAwareTaskLoss',

@@ -293,7 +293,9 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         """Apply priority records the hook has not consumed (no hook)."""
         if not self.pending_priorities:
             return
-        if not self._warned_no_hook:
+        buf = self.replay_buffer
+        uses_priorities = buf.alpha > 0 or buf.beta_start > 0
+        if not self._warned_no_hook and uses_priorities:
             warnings.warn('SSDKD: priorities were not consumed by '
                           'PrioritySamplingHook; the algorithm applies them '
                           'itself and beta is not annealed. Add '

@@ -19,7 +19,8 @@ def filled(priorities, **kwargs):
 
 
 def test_probabilities_and_is_weights_match_formulas():
-    buf = filled([1.0, 2.0, 3.0, 4.0], alpha=0.5, beta=0.4, eps=0.0)
+    buf = filled([1.0, 2.0, 3.0, 4.0], alpha=0.5, beta=0.4, eps=0.0,
+                 weight_norm='buffer')
     p = torch.tensor([1.0, 2.0, 3.0, 4.0]).sqrt()
     p = p / p.sum()
     assert torch.allclose(buf.probabilities(), p, atol=1e-6)
@@ -27,8 +28,7 @@ def test_probabilities_and_is_weights_match_formulas():
     w = (4 * p[idx])**-0.4
     w_max = (4 * p.min())**-0.4  # normalised over the whole buffer
     assert torch.allclose(buf.importance_weights(idx), w / w_max, atol=1e-6)
-    batch = filled([1.0, 2.0, 3.0, 4.0], alpha=0.5, beta=0.4, eps=0.0,
-                   weight_norm='batch')
+    batch = filled([1.0, 2.0, 3.0, 4.0], alpha=0.5, beta=0.4, eps=0.0)
     assert torch.allclose(batch.importance_weights(idx), w / w.max(),
                           atol=1e-6)
     # the lowest-priority sample has weight 1, the others less

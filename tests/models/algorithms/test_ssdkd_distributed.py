@@ -50,3 +50,57 @@ def test_two_process_gloo_identical_students_and_buffers(tmp_path):
     init = tiny_algorithm().student.state_dict()
     assert any(not torch.equal(v, init[k]) for k, v in r0['student'].items()
                if v.is_floating_point())
+
+
+def _runner_rank(rank, world_size, config, teacher, work_dir, out):
+    import kd_plugins  # noqa: F401
+    from kd_plugins.engine.cpu_distributed import prepare_distributed
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict({
+        'model.teacher_ckpt': teacher,
+        'model.generator.hidden_channels': 16,
+        'model.replay_buffer.capacity': 16,
+        'model.synthesis_batch_size': 2,
+        'model.kd_batch_size': 2,
+        'model.warmup_generator_steps': 1,
+        'model.generator_steps': 1,
+        'model.synthesis_interval': 1,
+        'train_dataloader.dataset.length': 4,  # 2 iterations per rank
+        'train_cfg.max_epochs': 1,
+        'train_cfg.val_interval': 100,
+        'default_hooks.logger.interval': 1,
+    })
+    cfg.work_dir = work_dir
+    cfg.launcher = 'pytorch'
+    cfg.log_level = 'WARNING'
+    assert prepare_distributed(cfg, 'pytorch')
+    runner = Runner.from_cfg(cfg)
+    assert type(runner.model).__name__ == 'DistributedAlgorithmWrapper'
+    runner.train()
+    assert runner.iter == 2 and runner.world_size == 2
+    model = runner.model.module
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()
+             if torch.is_tensor(v)}
+    state['images'] = model.replay_buffer.images.clone()
+    torch.save(state, f'{out}.{rank}')
+
+
+@pytest.mark.dist
+@pytest.mark.e2e
+def test_digits_config_runner_two_ranks(tmp_path):
+    from _helpers import REPO_ROOT, save_random_checkpoint
+    from _ssdkd_utils import classifier
+    teacher = tmp_path / 'teacher.pth'
+    t = classifier('resnet20')
+    t.pop('_scope_')
+    save_random_checkpoint(t, teacher)
+    out = tmp_path / 'state'
+    spawn_gloo(_runner_rank, nprocs=2, args=(
+        str(REPO_ROOT / 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'),
+        str(teacher), str(tmp_path / 'w'), str(out)))
+    s0, s1 = torch.load(f'{out}.0'), torch.load(f'{out}.1')
+    assert int(s0['replay_buffer.size']) == 8  # 2 rounds x 2 ranks x 2
+    for key in s0:
+        assert torch.equal(s0[key], s1[key]), key
