@@ -1,1 +1,3 @@
-__all__ = []
+from .cyclic_distill_hook import CyclicDistillHook
+
+__all__ = ['CyclicDistillHook']

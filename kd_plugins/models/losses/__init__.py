@@ -1,1 +1,3 @@
-__all__ = []
+from .afd_adversarial_loss import AFDAdversarialLoss
+
+__all__ = ['AFDAdversarialLoss']
