@@ -32,6 +32,7 @@ import importlib.util
 import os
 import sys
 import types
+import warnings
 from typing import List, Optional
 
 import torch
@@ -122,6 +123,10 @@ def _fix_mmcv_ops() -> bool:
     ops.__getattr__ = __getattr__
     sys.modules['mmcv.ops'] = ops
     mmcv.ops = ops
+    # mmcv's transformer bricks warn on every import that mmcv-lite lacks
+    # this op; with mmcv-lite that is expected, not news.
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
     return True
 
 

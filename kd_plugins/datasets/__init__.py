@@ -1,1 +1,3 @@
-__all__ = []
+from .digits import DigitsDataset, load_digits_arrays
+
+__all__ = ['DigitsDataset', 'load_digits_arrays']
