@@ -6,7 +6,7 @@ in an ``nn.ModuleList`` and optimises groups (all transfer layers, all
 discriminators) that are not single submodules, so this constructor asks the
 model for the mapping: ``model.optim_wrapper_modules()`` returns
 ``{key: module}`` (see
-:meth:`~kd_plugins.models.algorithms.OnlineAdversarialDistill.optim_wrapper_modules`).
+``OnlineAdversarialDistill.optim_wrapper_modules``).
 
 Config::
 

@@ -5,7 +5,7 @@ optional ``neck``, ``head``; architectures may differ) are trained together
 from scratch. Network ``k``'s loss is::
 
     L_k = CE(y, z_k)
-          + mean_{j in logit_peers(k)} T^2 KL(softmax(z_j / T) || softmax(z_k / T))
+          + mean_{j in peers(k)} T^2 KL(softmax(z_j/T) || softmax(z_k/T))
           + w_adv * mean((1 - D_k(Tr_k(F_k)))^2)
 
 where ``F_k`` is its last pre-pooling feature map, ``Tr_k`` its transfer layer
@@ -108,8 +108,8 @@ def _with_default_scope(cfg: dict, scope: str = 'mmpretrain') -> dict:
 class OnlineAdversarialDistill(BaseAlgorithm):
     """Online adversarial distillation of K networks (AFD).
 
-    Use with :class:`~kd_plugins.engine.optimizers.OnlineDistillOptimWrapperConstructor`
-    (keys ``net0`` .. ``net{K-1}``, ``adversarial``, ``discriminators``),
+    Use with ``OnlineDistillOptimWrapperConstructor`` (keys ``net0`` ..
+    ``net{K-1}``, ``adversarial``, ``discriminators``),
     :class:`~kd_plugins.engine.hooks.CyclicDistillHook` and
     :class:`~kd_plugins.engine.loops.OnlineDistillValLoop`.
 
@@ -191,7 +191,8 @@ class OnlineAdversarialDistill(BaseAlgorithm):
         if adversarial:
             channels = self._infer_channels(feature_channels)
             common = common_channels or max(channels)
-            template = dict(connector or dict(type='AFDDiscriminatorConnector'))
+            template = dict(connector
+                            or dict(type='AFDDiscriminatorConnector'))
             self.connectors = nn.ModuleList([
                 MODELS.build(
                     dict(template, in_channels=c, out_channels=common))
@@ -223,8 +224,8 @@ class OnlineAdversarialDistill(BaseAlgorithm):
                             f'got {type(net).__name__}')
         return net
 
-    def _infer_channels(self,
-                        feature_channels: Optional[Sequence[int]]) -> List[int]:
+    def _infer_channels(
+            self, feature_channels: Optional[Sequence[int]]) -> List[int]:
         num = len(self.networks)
         if feature_channels is not None:
             if len(feature_channels) != num:
@@ -554,7 +555,8 @@ class OnlineAdversarialDistill(BaseAlgorithm):
         self._check_optim_wrapper(optim_wrapper)
         with contextlib.ExitStack() as stack:
             for k, net in enumerate(self.networks):
-                stack.enter_context(optim_wrapper[f'net{k}'].optim_context(net))
+                stack.enter_context(
+                    optim_wrapper[f'net{k}'].optim_context(net))
             data = self.data_preprocessor(data, True)
             losses, transferred = self.forward_train(data['inputs'],
                                                      data['data_samples'])

@@ -1,7 +1,7 @@
 """Transfer layer + least-squares-GAN discriminator of AFD (one per network).
 
-Each network ``k`` of :class:`~kd_plugins.models.algorithms.OnlineAdversarialDistill`
-owns one :class:`AFDDiscriminatorConnector`:
+Each network ``k`` of ``OnlineAdversarialDistill``
+(``kd_plugins.models.algorithms``) owns one :class:`AFDDiscriminatorConnector`:
 
 * ``transfer`` (``Tr_k``): maps network ``k``'s last pre-pooling feature map
   (``in_channels``) to the channel count shared by all discriminators
@@ -67,8 +67,8 @@ class AFDDiscriminatorConnector(BaseConnector):
         super().__init__(init_cfg=init_cfg)
         out_channels = in_channels if out_channels is None else out_channels
         if transfer not in _TRANSFER_MODES:
-            raise ValueError(f'AFDDiscriminatorConnector: transfer must be one '
-                             f'of {_TRANSFER_MODES}, got {transfer!r}')
+            raise ValueError(f'AFDDiscriminatorConnector: transfer must be '
+                             f'one of {_TRANSFER_MODES}, got {transfer!r}')
         if score_reduction not in _REDUCTIONS:
             raise ValueError(f'AFDDiscriminatorConnector: score_reduction '
                              f'must be one of {_REDUCTIONS}, got '

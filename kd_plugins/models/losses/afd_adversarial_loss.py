@@ -30,9 +30,10 @@ def lsgan_discriminator_loss(real_scores: torch.Tensor,
                              fake_label: float = 0.0) -> torch.Tensor:
     """Least-squares discriminator loss.
 
-    ``mean((real_scores - real_label)^2) + mean((fake_scores - fake_label)^2)``;
-    each term is averaged over its own elements, so real and fake batches may
-    differ in shape (e.g. per-location scores of different spatial sizes).
+    ``mean((real_scores - real_label)^2)
+    + mean((fake_scores - fake_label)^2)``; each term is averaged over its
+    own elements, so real and fake batches may differ in shape (e.g.
+    per-location scores of different spatial sizes).
 
     Args:
         real_scores (torch.Tensor): Discriminator outputs on real inputs.
@@ -80,7 +81,8 @@ def discriminator_accuracy(real_scores: torch.Tensor,
     Returns:
         torch.Tensor: Scalar accuracy in ``[0, 1]`` (no gradient).
     """
-    correct = (real_scores > threshold).sum() + (fake_scores <= threshold).sum()
+    correct = (real_scores > threshold).sum() + \
+        (fake_scores <= threshold).sum()
     return correct.float() / float(real_scores.numel() + fake_scores.numel())
 
 

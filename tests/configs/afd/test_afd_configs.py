@@ -29,7 +29,8 @@ def test_config_builds(name):
     assert cfg.model_wrapper_cfg.type == 'mmrazor.DistributedAlgorithmWrapper'
     assert cfg.val_cfg.type == 'mmrazor.OnlineDistillValLoop'
     assert cfg.test_cfg.type == 'mmrazor.OnlineDistillTestLoop'
-    assert [h['type'] for h in cfg.custom_hooks] == ['mmrazor.CyclicDistillHook']
+    assert [h['type'] for h in cfg.custom_hooks] == \
+        ['mmrazor.CyclicDistillHook']
     missing = [a for a in archs if PRETRAIN_MODELS.get(a) is None]
     if missing:
         pytest.skip(f'backbones {missing} are not registered on this branch')

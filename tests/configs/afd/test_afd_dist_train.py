@@ -24,9 +24,8 @@ custom_hooks = [
 
 def test_dist_train_runs_the_own_train_step_and_ranks_agree(tmp_path):
     cfg = tmp_path / 'afd_probe.py'
-    cfg.write_text(
-        CONFIG.format(
-            base=str(REPO_ROOT / 'configs' / 'afd' / 'afd_resnet8x2_digits.py')))
+    base = REPO_ROOT / 'configs' / 'afd' / 'afd_resnet8x2_digits.py'
+    cfg.write_text(CONFIG.format(base=str(base)))
     env = tool_env(
         PYTHONPATH=os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / 'tests')]),
         PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH'],

@@ -37,7 +37,8 @@ def test_keys_and_parameter_ownership():
     assert optim['net1'].optimizer.defaults['lr'] == 0.05  # override
     assert isinstance(optim['adversarial'].optimizer, torch.optim.Adam)
     assert _ids(optim['adversarial']) == {
-        id(p) for k in (0, 2) for p in model.connectors[k].transfer.parameters()
+        id(p)
+        for k in (0, 2) for p in model.connectors[k].transfer.parameters()
     }
     assert _ids(optim['discriminators']) == {
         id(p) for c in model.connectors for p in c.discriminator.parameters()
@@ -51,7 +52,8 @@ def test_empty_groups_are_skipped_and_errors_are_clear():
     dml = build_afd(2, adversarial=False)
     assert sorted(OnlineDistillOptimWrapperConstructor(_cfg())(dml).keys()) \
         == ['net0', 'net1']
-    with pytest.raises(KeyError, match=r"unknown optim_wrapper keys \['gen'\]"):
+    with pytest.raises(KeyError,
+                       match=r"unknown optim_wrapper keys \['gen'\]"):
         OnlineDistillOptimWrapperConstructor(_cfg(gen=dict()))(dml)
     cfg = _cfg()
     cfg.pop('networks')

@@ -57,7 +57,8 @@ def test_transfer_modes():
 
 def test_clear_shape_errors():
     conn = AFDDiscriminatorConnector(16, 32)
-    with pytest.raises(ValueError, match=r'\(N, 16, H, W\), got \(2, 8, 4, 4\)'):
+    with pytest.raises(ValueError,
+                       match=r'\(N, 16, H, W\), got \(2, 8, 4, 4\)'):
         conn(torch.randn(2, 8, 4, 4))
     with pytest.raises(ValueError, match='H>=3'):
         conn.discriminate(torch.randn(2, 32, 2, 2))
