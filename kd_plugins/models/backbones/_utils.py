@@ -2,9 +2,13 @@
 from typing import Sequence, Tuple, Union
 
 from mmcv.cnn import build_norm_layer
+import torch
 from torch import nn
 
-__all__ = ['parse_out_indices', 'make_norm', 'default_conv_init_cfg']
+__all__ = [
+    'parse_out_indices', 'make_norm', 'default_conv_init_cfg',
+    'channel_shuffle'
+]
 
 
 def parse_out_indices(out_indices: Union[int, Sequence[int]], num_stages: int,
@@ -44,7 +48,7 @@ def parse_out_indices(out_indices: Union[int, Sequence[int]], num_stages: int,
 
 
 def make_norm(norm_cfg: dict, num_features: int) -> nn.Module:
-    """Build a normalization layer from ``norm_cfg`` (e.g. ``dict(type='BN')``).
+    """Build a norm layer from ``norm_cfg`` (e.g. ``dict(type='BN')``).
 
     Args:
         norm_cfg (dict): mmcv norm config.
@@ -72,3 +76,21 @@ def default_conv_init_cfg() -> list:
         dict(type='Constant', val=1, bias=0,
              layer=['_BatchNorm', 'GroupNorm']),
     ]
+
+
+def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
+    """ShuffleNet channel shuffle ``(N, g*c, H, W) -> (N, c*g, H, W)``.
+
+    Args:
+        x (torch.Tensor): Input of shape ``(N, C, H, W)``, ``C % groups == 0``.
+        groups (int): Number of groups.
+
+    Returns:
+        torch.Tensor: Channels reordered so that channel ``i * c + j`` moves
+        to ``j * groups + i``.
+    """
+    if groups == 1:
+        return x
+    n, c, h, w = x.shape
+    return x.view(n, groups, c // groups, h, w).transpose(1, 2).reshape(
+        n, c, h, w)

@@ -1,4 +1,4 @@
-"""CIFAR ResNets of the KD literature (resnet8 ... resnet110, resnet8x4, resnet32x4).
+"""CIFAR ResNets of the KD literature (resnet8..110, resnet8x4, resnet32x4).
 
 Architecture of ``models/resnet.py`` in the CRD/RepDistiller code base
 (github.com/HobbitLong/RepDistiller), itself ported from fb.resnet.torch:
@@ -27,7 +27,9 @@ __all__ = [
 ]
 
 
-def _conv3x3(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
+def _conv3x3(in_channels: int,
+             out_channels: int,
+             stride: int = 1) -> nn.Conv2d:
     """3x3 convolution, padding 1, no bias."""
     return nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=stride,
                      padding=1, bias=False)

@@ -1,4 +1,4 @@
-"""Every ``configs/_base_/models/cifar/*.py`` builds an ImageClassifier that trains."""
+"""Every ``configs/_base_/models/cifar/*.py`` builds a trainable classifier."""
 from pathlib import Path
 
 import pytest
@@ -14,8 +14,19 @@ CONFIG_DIR = Path(__file__).resolve().parents[3] / 'configs' / '_base_' / \
 CONFIGS = sorted(CONFIG_DIR.glob('*.py'))
 
 
-def test_config_dir_is_populated():
-    assert len(CONFIGS) >= 9, f'no zoo configs found in {CONFIG_DIR}'
+ZOO = {
+    'resnet8', 'resnet14', 'resnet20', 'resnet32', 'resnet44', 'resnet56',
+    'resnet110', 'resnet8x4', 'resnet32x4', 'wrn_16_1', 'wrn_16_2',
+    'wrn_40_1', 'wrn_40_2', 'vgg8', 'vgg11', 'vgg13', 'vgg16', 'vgg19',
+    'mobile_half', 'ShuffleV1', 'ShuffleV2', 'ResNet18', 'ResNet34',
+    'ResNet50'
+}
+
+
+def test_every_zoo_name_has_a_config_and_is_registered():
+    assert {p.stem for p in CONFIGS} == ZOO
+    for name in ZOO:
+        assert MODELS.get(name) is not None, name
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=[p.stem for p in CONFIGS])

@@ -1,0 +1,11 @@
+# ResNet50 (CIFAR KD zoo, RepDistiller naming), 100 classes.
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet50'),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=100,
+        in_channels=2048,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        topk=(1, 5)))

@@ -1,0 +1,11 @@
+# wrn_16_2 (CIFAR KD zoo, RepDistiller naming), 100 classes.
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='wrn_16_2'),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=100,
+        in_channels=128,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        topk=(1, 5)))
