@@ -1,1 +1,3 @@
-__all__ = []
+from .online_adversarial_distill import OnlineAdversarialDistill
+
+__all__ = ['OnlineAdversarialDistill']
