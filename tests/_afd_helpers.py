@@ -38,6 +38,7 @@ def build_afd(num: int = 2,
     """OnlineAdversarialDistill over ``num`` tiny classifiers."""
     bases = bases or [8] * num
     cfg = dict(
+        _scope_='mmrazor',
         type='OnlineAdversarialDistill',
         networks=[tiny_classifier(b) for b in bases],
         **kwargs)
@@ -55,7 +56,8 @@ def optim_wrappers(model, net_lr=0.1, adv_lr=1e-3, disc_lr=1e-3,
         discriminators=dict(optimizer=dict(type='SGD', lr=disc_lr)))
     cfg = copy.deepcopy(cfg)
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
-        dict(type=cfg.pop('constructor'), optim_wrapper_cfg=cfg))
+        dict(_scope_='mmrazor', type=cfg.pop('constructor'),
+             optim_wrapper_cfg=cfg))
     return constructor(model)
 
 
