@@ -1,0 +1,86 @@
+# SSD-KD on NYUv2 (13 classes): DeepLabV3-ResNet50-D8 teacher ->
+# DeepLabV3-MobileNetV2-D8 student, without any training image. The
+# generator synthesises 128x128 images; the student learns the teacher's
+# pixel-wise class distributions (KL) on a prioritized replay buffer of
+# `buffer_capacity` samples (SSD-KD reports ~16k for NYUv2). Validation:
+# mIoU of the student on the real NYUv2 test split.
+# Teacher: python tools/train.py configs/ssdkd/teacher_deeplabv3_r50_nyuv2.py
+_base_ = ['./_nyuv2_common.py']
+
+teacher_ckpt = 'work_dirs/teacher_deeplabv3_r50_nyuv2/iter_20000.pth'
+buffer_capacity = 16000
+max_iters = 20000
+
+# The Runner would inject the top-level SegDataPreProcessor into the
+# mmrazor algorithm (wrong scope); the algorithm uses the student's.
+data_preprocessor = None
+model = dict(
+    _delete_=True,
+    _scope_='mmrazor',
+    type='SSDKDDataFreeDistillation',
+    # data_preprocessor: the student's (real-image validation only)
+    architecture={{_base_.student_model}},
+    teacher={{_base_.model}},
+    teacher_ckpt=teacher_ckpt,
+    generator=dict(
+        type='SSDKDGenerator',
+        img_size={{_base_.crop_size}},
+        out_channels=3,
+        latent_dim=256,
+        hidden_channels=128,
+        num_blocks=3),
+    replay_buffer=dict(
+        type='PrioritizedReplayBuffer',
+        capacity=buffer_capacity,
+        alpha=0.6,
+        beta=0.4,
+        eps=1e-6,
+        replace='lowest_priority',
+        storage_dtype='float16'),  # 16k x 3x128x128: 1.6 GB
+    bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0),
+    # teacher-argmax targets for segmentation (task_targets='auto')
+    task_loss=dict(
+        type='DiversityAwareTaskLoss',
+        loss_weight=0.5,
+        gamma=2.0,
+        diversity=True,
+        ignore_index=255),
+    adv_weight=1.0,
+    kd_tau=1.0,
+    priority_tau=1.0,
+    synthesis_batch_size=16,
+    kd_batch_size=16,
+    generator_steps=5,
+    warmup_generator_steps=200,
+    synthesis_interval=10,
+    student_steps=1,
+    kd_augment=dict(padding=8, flip=True),
+    seed=0)
+
+train_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    dataset=dict(type='DataFreePlaceholderDataset', length=1000),
+    sampler=dict(type='InfiniteSampler', shuffle=False))
+
+optim_wrapper = dict(
+    constructor='mmrazor.SeparateOptimWrapperConstructor',
+    architecture=dict(
+        optimizer=dict(
+            type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)),
+    generator=dict(
+        optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))))
+param_scheduler = dict(
+    architecture=dict(
+        type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
+        by_epoch=False),
+    generator=[])  # constant generator learning rate
+
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2000)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
+custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]
+work_dir = 'work_dirs/ssdkd_deeplabv3_r50_mbv2_nyuv2'

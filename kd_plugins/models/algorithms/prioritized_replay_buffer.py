@@ -1,0 +1,276 @@
+"""Dynamic replay buffer with prioritized sampling (SSD-KD)."""
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmrazor.registry import MODELS
+
+__all__ = ['PrioritizedReplayBuffer']
+
+_DTYPES = {'float32': torch.float32, 'float16': torch.float16,
+           'bfloat16': torch.bfloat16}
+
+
+@MODELS.register_module()
+class PrioritizedReplayBuffer(nn.Module):
+    """Fixed-capacity buffer of synthetic samples with priorities.
+
+    SSD-KD keeps a small synthetic set (500 to 50,000 images: ``capacity``)
+    that the generator refreshes partially and the student samples with
+    priorities (prioritized experience replay, Schaul et al. 2016):
+
+    * priority ``delta_i(x) = w_{i-1}(x) * KL(f_t(x) || f_s(x))``
+      (``w_{-1} = 1``; the caller passes ``delta``, see
+      :meth:`update_priorities`), stored as ``|delta|``;
+    * ``P(x) = (|delta(x)| + eps)^alpha / sum_x' (|delta(x')| + eps)^alpha``
+      over the ``N`` filled slots (``alpha = 0``: uniform);
+    * importance weight ``w(x) = (N P(x))^(-beta)``, divided by the largest
+      weight (over the whole buffer, ``weight_norm='buffer'``, as in the
+      PER paper's reference code, or over the sampled batch, ``'batch'``);
+      ``beta`` is annealed to 1 by :class:`PrioritySamplingHook`.
+
+    Replacement (UNCONFIRMED in the paper): new samples first fill free
+    slots; once full, a push of ``b`` samples overwrites the ``b`` stored
+    samples of lowest priority (``replace='lowest_priority'``: the ones the
+    student has learnt), or the oldest (``'fifo'``: a plain memory bank as
+    in Fast), or random ones (``'random'``). A push larger than the
+    capacity is an error.
+
+    State: ``priorities``, ``size``, ``fifo_ptr``, ``beta`` and the push
+    counter are registered buffers; the images are kept outside
+    ``buffers()`` (``get_extra_state``) so data-parallel wrappers that
+    broadcast buffers after every step do not copy the whole set each
+    iteration, yet they are saved in and restored from checkpoints.
+
+    Args:
+        capacity (int): Number of samples held (the synthetic data scale).
+            Defaults to 2000.
+        sample_shape (Sequence[int]): Shape of one sample, e.g.
+            ``(3, 32, 32)``; the algorithm fills it in from its generator.
+            Defaults to (3, 32, 32).
+        alpha (float): Priority exponent. Defaults to 0.6.
+        beta (float): Initial importance-sampling exponent.
+            Defaults to 0.4.
+        eps (float): Priority offset so no sample has probability 0.
+            Defaults to 1e-6.
+        replace (str): ``'lowest_priority'``, ``'fifo'`` or ``'random'``.
+            Defaults to 'lowest_priority'.
+        weight_norm (str): ``'buffer'`` or ``'batch'``. Defaults to 'buffer'.
+        storage_dtype (str): ``'float32'``, ``'float16'`` or ``'bfloat16'``
+            for the stored images (float16 halves memory for large sets).
+            Defaults to 'float32'.
+    """
+
+    def __init__(self,
+                 capacity: int = 2000,
+                 sample_shape: Sequence[int] = (3, 32, 32),
+                 alpha: float = 0.6,
+                 beta: float = 0.4,
+                 eps: float = 1e-6,
+                 replace: str = 'lowest_priority',
+                 weight_norm: str = 'buffer',
+                 storage_dtype: str = 'float32') -> None:
+        super().__init__()
+        if capacity < 1:
+            raise ValueError(
+                f'PrioritizedReplayBuffer: capacity must be >= 1, got '
+                f'{capacity}')
+        if replace not in ('lowest_priority', 'fifo', 'random'):
+            raise ValueError(
+                f'PrioritizedReplayBuffer: unknown replace={replace!r} '
+                "(use 'lowest_priority', 'fifo' or 'random')")
+        if weight_norm not in ('buffer', 'batch'):
+            raise ValueError(
+                f'PrioritizedReplayBuffer: unknown weight_norm='
+                f"{weight_norm!r} (use 'buffer' or 'batch')")
+        if storage_dtype not in _DTYPES:
+            raise ValueError(
+                f'PrioritizedReplayBuffer: unknown storage_dtype='
+                f'{storage_dtype!r} (use one of {sorted(_DTYPES)})')
+        self.capacity = int(capacity)
+        self.sample_shape = tuple(int(s) for s in sample_shape)
+        self.alpha = float(alpha)
+        self.beta_start = float(beta)
+        self.eps = float(eps)
+        self.replace = replace
+        self.weight_norm = weight_norm
+        self.storage_dtype = storage_dtype
+        self.images = torch.zeros((self.capacity, ) + self.sample_shape,
+                                  dtype=_DTYPES[storage_dtype])
+        self.register_buffer('priorities', torch.zeros(self.capacity))
+        self.register_buffer('size', torch.zeros((), dtype=torch.long))
+        self.register_buffer('fifo_ptr', torch.zeros((), dtype=torch.long))
+        self.register_buffer('num_pushed', torch.zeros((), dtype=torch.long))
+        self.register_buffer('beta', torch.tensor(float(beta)))
+
+    # ------------------------------------------------------------------ state
+    def get_extra_state(self) -> Dict[str, Any]:
+        """Images (filled part only) for ``state_dict``."""
+        return dict(images=self.images[:int(self.size)].clone(),
+                    capacity=self.capacity, sample_shape=self.sample_shape)
+
+    def set_extra_state(self, state: Dict[str, Any]) -> None:
+        """Restore the images saved by :meth:`get_extra_state`."""
+        images = state['images']
+        if tuple(images.shape[1:]) != self.sample_shape or \
+                images.shape[0] > self.capacity:
+            raise ValueError(
+                'PrioritizedReplayBuffer: checkpoint holds images '
+                f'{tuple(images.shape)}, buffer has capacity {self.capacity}'
+                f' and sample shape {self.sample_shape}')
+        self.images[:images.shape[0]] = images.to(self.images)
+
+    def _apply(self, fn, *args, **kwargs):
+        super()._apply(fn, *args, **kwargs)
+        self.images = fn(self.images)
+        return self
+
+    def __len__(self) -> int:
+        return int(self.size)
+
+    # ------------------------------------------------------------- push/get
+    def _slots_for(self, n: int,
+                   generator: Optional[torch.Generator]) -> torch.Tensor:
+        size = int(self.size)
+        free = min(n, self.capacity - size)
+        slots = [torch.arange(size, size + free)]
+        rest = n - free
+        if rest > 0:
+            if self.replace == 'lowest_priority':
+                old = self.priorities[:size].detach().cpu()
+                # stable: ties go to the lower index
+                order = torch.sort(old, stable=True).indices
+                slots.append(order[:rest])
+            elif self.replace == 'fifo':
+                ptr = int(self.fifo_ptr)
+                slots.append((torch.arange(rest) + ptr) % self.capacity)
+                self.fifo_ptr.fill_((ptr + rest) % self.capacity)
+            else:
+                slots.append(
+                    torch.randperm(size, generator=generator)[:rest])
+        return torch.cat(slots)
+
+    @torch.no_grad()
+    def push(self,
+             samples: torch.Tensor,
+             priorities: Optional[torch.Tensor] = None,
+             generator: Optional[torch.Generator] = None) -> torch.Tensor:
+        """Insert samples, replacing old ones when full.
+
+        Args:
+            samples (torch.Tensor): ``(b, *sample_shape)``.
+            priorities (torch.Tensor, optional): Initial ``delta`` per sample
+                (SSD-KD: the teacher-student KL, ``w_{-1} = 1``). None gives
+                the current maximum priority (1 when empty), the usual PER
+                rule so that new samples are seen soon. Defaults to None.
+            generator (torch.Generator, optional): CPU random source for
+                ``replace='random'``. Defaults to None.
+
+        Returns:
+            torch.Tensor: The slot indices written (on CPU).
+        """
+        n = samples.shape[0]
+        if tuple(samples.shape[1:]) != self.sample_shape:
+            raise ValueError(
+                f'PrioritizedReplayBuffer: sample shape '
+                f'{tuple(samples.shape[1:])} != {self.sample_shape}')
+        if n > self.capacity:
+            raise ValueError(
+                f'PrioritizedReplayBuffer: cannot push {n} samples into a '
+                f'buffer of capacity {self.capacity}')
+        if priorities is None:
+            size = int(self.size)
+            top = self.priorities[:size].max() if size else \
+                self.priorities.new_tensor(1.0)
+            priorities = top.expand(n)
+        elif priorities.shape != (n, ):
+            raise ValueError(
+                f'PrioritizedReplayBuffer: priorities {tuple(priorities.shape)}'
+                f' do not match {n} samples')
+        slots = self._slots_for(n, generator)
+        dev = self.priorities.device
+        self.images[slots.to(self.images.device)] = samples.detach().to(
+            self.images)
+        self.priorities[slots.to(dev)] = priorities.detach().abs().to(
+            self.priorities)
+        self.size.fill_(min(self.capacity, int(self.size) + n))
+        self.num_pushed.add_(n)
+        return slots
+
+    def get(self, indices: torch.Tensor,
+            dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        """Stored samples at ``indices`` as ``dtype``."""
+        return self.images[indices.to(self.images.device)].to(dtype)
+
+    # ------------------------------------------------------------- sampling
+    def probabilities(self) -> torch.Tensor:
+        """``P`` over the ``N`` filled slots, shape (N,)."""
+        size = int(self.size)
+        if size == 0:
+            raise RuntimeError('PrioritizedReplayBuffer: buffer is empty')
+        scaled = (self.priorities[:size].double() + self.eps).pow(self.alpha)
+        return (scaled / scaled.sum()).float()
+
+    def importance_weights(self, indices: torch.Tensor,
+                           probs: Optional[torch.Tensor] = None
+                           ) -> torch.Tensor:
+        """``(N P)^(-beta)`` at ``indices``, divided by the max weight."""
+        if probs is None:
+            probs = self.probabilities()
+        n = probs.numel()
+        beta = float(self.beta)
+        idx = indices.to(probs.device)
+        w = (n * probs[idx].double()).pow(-beta)
+        if self.weight_norm == 'buffer':
+            w_max = (n * probs.min().double()).pow(-beta)
+        else:
+            w_max = w.max()
+        return (w / w_max).float()
+
+    @torch.no_grad()
+    def sample(self, n: int,
+               generator: Optional[torch.Generator] = None
+               ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` indices with probability ``P`` (with replacement).
+
+        Args:
+            n (int): Number of indices.
+            generator (torch.Generator, optional): CPU random source; give
+                every rank the same seed for rank-consistent draws.
+                Defaults to None.
+
+        Returns:
+            tuple[torch.Tensor, torch.Tensor]: ``indices`` (long, on the
+            buffer's device) and their importance weights (float).
+        """
+        probs = self.probabilities()
+        idx = torch.multinomial(
+            probs.detach().cpu(), n, replacement=True, generator=generator)
+        idx = idx.to(self.priorities.device)
+        return idx, self.importance_weights(idx, probs)
+
+    @torch.no_grad()
+    def update_priorities(self, indices: torch.Tensor,
+                          priorities: torch.Tensor) -> None:
+        """Set ``|delta|`` at ``indices``; for repeated indices the last wins.
+
+        Args:
+            indices (torch.Tensor): Slot indices, shape (n,).
+            priorities (torch.Tensor): New ``delta = w_{i-1} * KL``, (n,).
+        """
+        if indices.shape != priorities.shape or indices.dim() != 1:
+            raise ValueError(
+                'PrioritizedReplayBuffer: indices '
+                f'{tuple(indices.shape)} and priorities '
+                f'{tuple(priorities.shape)} must be equal 1-d shapes')
+        dev = self.priorities.device
+        indices = indices.to(dev)
+        priorities = priorities.detach().to(self.priorities)
+        if int(indices.max()) >= int(self.size) or int(indices.min()) < 0:
+            raise IndexError(
+                f'PrioritizedReplayBuffer: index out of range [0, '
+                f'{int(self.size)})')
+        uniq, inverse = torch.unique(indices, return_inverse=True)
+        last = torch.full_like(uniq, -1).scatter_reduce(
+            0, inverse, torch.arange(len(indices), device=dev), 'amax')
+        self.priorities[uniq] = priorities[last].abs()
