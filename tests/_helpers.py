@@ -17,8 +17,12 @@ __all__ = [
 
 
 def tool_env(**extra: str) -> dict:
-    """Environment for subprocesses: this checkout first on PYTHONPATH."""
+    """Environment for subprocesses: this checkout first on PYTHONPATH and
+    this interpreter for the shell tools (as in an activated venv)."""
     env = dict(os.environ)
+    env['PATH'] = os.pathsep.join(
+        [os.path.dirname(sys.executable), env.get('PATH', '')])
+    env['PYTHON'] = sys.executable
     env['PYTHONPATH'] = os.pathsep.join(
         [str(REPO_ROOT)] + [p for p in [env.get('PYTHONPATH')] if p])
     env.setdefault('OMP_NUM_THREADS', '1')

@@ -1,5 +1,6 @@
 from . import hooks, wrappers  # noqa: F401
+from . import loops, optimizers  # noqa: F401
 from .wrappers import DistributedAlgorithmWrapper, average_gradients
 
 __all__ = ['hooks', 'wrappers', 'DistributedAlgorithmWrapper',
-           'average_gradients']
+           'average_gradients', 'loops', 'optimizers']

@@ -1,4 +1,5 @@
+from .cyclic_distill_hook import CyclicDistillHook
 from .priority_sampling_hook import PrioritySamplingHook
 from .progress_bar_hook import ProgressBarHook
 
-__all__ = ['ProgressBarHook', 'PrioritySamplingHook']
+__all__ = ['CyclicDistillHook', 'PrioritySamplingHook', 'ProgressBarHook']

@@ -69,6 +69,9 @@ def _synchronised_steps(
     """Make every ``step()`` of the wrappers average gradients first."""
     patched = []
     for wrapper in _optim_wrappers(optim_wrapper):
+        # Parameter schedulers wrap ``step`` on the instance (a call
+        # counter); keep that attribute and restore it afterwards.
+        previous = vars(wrapper).get('step')
         original = wrapper.step
 
         def step(*args, _original=original, _wrapper=wrapper, **kwargs):
@@ -80,12 +83,15 @@ def _synchronised_steps(
             return _original(*args, **kwargs)
 
         wrapper.step = step
-        patched.append(wrapper)
+        patched.append((wrapper, previous))
     try:
         yield
     finally:
-        for wrapper in patched:
-            del wrapper.step  # drop the instance attribute
+        for wrapper, previous in patched:
+            if previous is None:
+                del wrapper.step
+            else:
+                wrapper.step = previous
 
 
 @MODEL_WRAPPERS.register_module()

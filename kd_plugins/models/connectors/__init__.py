@@ -1,1 +1,3 @@
-__all__ = []
+from .afd_discriminator_connector import AFDDiscriminatorConnector
+
+__all__ = ['AFDDiscriminatorConnector']

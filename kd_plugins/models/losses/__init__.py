@@ -1,9 +1,11 @@
+from .afd_adversarial_loss import AFDAdversarialLoss
 from .bn_statistics_loss import BNStatisticsLoss
 from .diversity_aware_task_loss import DiversityAwareTaskLoss
 from .tekap_feature_loss import TeKAPFeatureLoss, perturb_teacher_feature
 from .tekap_logits_loss import TeKAPLogitsLoss, tekap_logits_loss
 
 __all__ = [
+    'AFDAdversarialLoss', 'BNStatisticsLoss', 'DiversityAwareTaskLoss',
     'TeKAPFeatureLoss', 'perturb_teacher_feature', 'TeKAPLogitsLoss',
-    'tekap_logits_loss', 'BNStatisticsLoss', 'DiversityAwareTaskLoss'
+    'tekap_logits_loss'
 ]

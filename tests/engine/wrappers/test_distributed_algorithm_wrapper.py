@@ -116,8 +116,13 @@ def test_single_process_is_transparent():
     for (k, a), b in zip(model.state_dict().items(),
                          reference.state_dict().values()):
         assert torch.equal(a, b), k
-    # step() was restored: no instance attribute left behind
+    # step() was restored: no instance attribute left behind, and one set
+    # on the instance before (parameter schedulers add a call counter) is
+    # kept as it was
     optim = make_optim(model)
+    counted = optim['critic'].step
+    optim['critic'].step = counted
     wrapped.train_step(data, optim)
     assert 'step' not in vars(optim['net'])
+    assert vars(optim['critic'])['step'] is counted
     assert torch.equal(wrapped(data[0]), model(data[0]))

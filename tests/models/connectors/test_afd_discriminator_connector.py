@@ -1,0 +1,64 @@
+import pytest
+import torch
+import torch.nn as nn
+
+from kd_plugins.models.connectors import AFDDiscriminatorConnector
+from mmrazor.registry import MODELS
+
+
+def test_layout_and_shapes():
+    conn = MODELS.build(
+        dict(type='AFDDiscriminatorConnector', in_channels=16,
+             out_channels=32))
+    assert conn.has_transfer
+    conv, bn = conn.transfer
+    assert (conv.in_channels, conv.out_channels, conv.kernel_size) == \
+        (16, 32, (1, 1)) and conv.bias is None
+    assert isinstance(bn, nn.BatchNorm2d)
+    d = conn.discriminator
+    assert (d[0].in_channels, d[0].out_channels, d[0].kernel_size,
+            d[0].stride) == (32, 16, (2, 2), (1, 1))
+    assert isinstance(d[1], nn.BatchNorm2d) and isinstance(
+        d[2], nn.LeakyReLU) and d[2].negative_slope == 0.2
+    assert (d[3].in_channels, d[3].out_channels, d[3].kernel_size,
+            d[3].stride) == (16, 1, (2, 2), (2, 2))
+    assert isinstance(d[4], nn.Sigmoid)
+    x = torch.randn(4, 16, 8, 8)
+    t = conn(x)
+    assert t.shape == (4, 32, 8, 8)
+    scores = conn.discriminate(t)
+    assert scores.shape == (4, )
+    assert ((scores > 0) & (scores < 1)).all()
+
+
+def test_per_location_scores_average_to_per_sample():
+    torch.manual_seed(0)
+    conn = AFDDiscriminatorConnector(8, score_reduction='none').eval()
+    x = torch.randn(2, 8, 8, 8)
+    maps = conn.discriminate(x)
+    assert maps.shape == (2, 3, 3)  # 8 -> 7 (k2) -> 3 (k2 s2)
+    conn.score_reduction = 'mean'
+    torch.testing.assert_close(conn.discriminate(x), maps.mean(dim=(1, 2)))
+
+
+def test_transfer_modes():
+    assert not AFDDiscriminatorConnector(16, 16).has_transfer  # auto
+    assert isinstance(AFDDiscriminatorConnector(16).transfer, nn.Identity)
+    assert AFDDiscriminatorConnector(16, 16, transfer='always').has_transfer
+    x = torch.randn(2, 16, 4, 4)
+    assert torch.equal(AFDDiscriminatorConnector(16)(x), x)
+    with pytest.raises(ValueError, match="transfer='never'"):
+        AFDDiscriminatorConnector(16, 32, transfer='never')
+    with pytest.raises(ValueError, match='transfer must be one of'):
+        AFDDiscriminatorConnector(16, transfer='sometimes')
+    with pytest.raises(ValueError, match='score_reduction'):
+        AFDDiscriminatorConnector(16, score_reduction='sum')
+
+
+def test_clear_shape_errors():
+    conn = AFDDiscriminatorConnector(16, 32)
+    with pytest.raises(ValueError,
+                       match=r'\(N, 16, H, W\), got \(2, 8, 4, 4\)'):
+        conn(torch.randn(2, 8, 4, 4))
+    with pytest.raises(ValueError, match='H>=3'):
+        conn.discriminate(torch.randn(2, 32, 2, 2))
