@@ -10,7 +10,8 @@ learning rate follows a cosine schedule over the time budget for every
 method, so the budgets are comparable. Prints accuracy at each evaluation
 and whether SSD-KD reached the baseline's final accuracy sooner.
 
-    python benchmarks/datafree.py [--teacher-ckpt PATH] [--budget-s 180]
+    python benchmarks/datafree.py [--teacher-ckpt PATH] [--budget-s 120]
+        [--seeds 0,1,2] [--ssdkd-options replay_buffer.alpha=0.6]
 
 Without ``--teacher-ckpt`` the default teacher
 ``work_dirs/teacher_resnet20_digits/epoch_8.pth`` is used, and trained first
@@ -51,11 +52,13 @@ DEFAULT_TEACHER = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--teacher-ckpt', default=None)
-    p.add_argument('--budget-s', type=float, default=180.0,
+    p.add_argument('--budget-s', type=float, default=120.0,
                    help='training wall time per method (s)')
     p.add_argument('--eval-every-s', type=float, default=15.0)
     p.add_argument('--methods', default='ssdkd,fast,dafl')
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--seeds', default='0,1,2',
+                   help='comma-separated seeds; medians over seeds are '
+                   'reported')
     p.add_argument('--threads', type=int, default=1,
                    help='torch threads (1: CPU time ~ wall time on an idle '
                    'machine and robust to other processes)')
@@ -64,6 +67,10 @@ def parse_args():
                    'on a shared machine) or wall time')
     p.add_argument('--capacity', type=int, default=None,
                    help='override the buffer capacity (SSD-KD and Fast)')
+    p.add_argument('--ssdkd-options', nargs='*', default=[],
+                   metavar='KEY=VALUE',
+                   help='overrides of the SSD-KD model config, e.g. '
+                   'replay_buffer.alpha=0.6')
     return p.parse_args()
 
 
@@ -87,13 +94,21 @@ def ensure_teacher(path):
     return path
 
 
-def build(method, teacher_ckpt, capacity):
+def build(method, teacher_ckpt, capacity, seed=0, options=()):
     cfg = Config.fromfile(osp.join(REPO, CONFIGS[method]))
+    if method == 'ssdkd' and options:
+        from mmengine.config import DictAction
+        parsed = {}
+        for opt in options:
+            key, value = opt.split('=', 1)
+            parsed['model.' + key] = DictAction._parse_iterable(value)
+        cfg.merge_from_dict(parsed)
     model_cfg = cfg.model
     if method == 'dafl':
         model_cfg.teachers.res20.ckpt_path = teacher_ckpt
     else:
         model_cfg.teacher_ckpt = teacher_ckpt
+        model_cfg.seed = seed
         if capacity:
             model_cfg.replay_buffer.capacity = capacity
     with DefaultScope.overwrite_default_scope('mmrazor'):
@@ -119,13 +134,15 @@ def evaluate(model, loader):
 class Trainee:
     """One method's model, optimizers and accuracy curve."""
 
-    def __init__(self, method, args, teacher_ckpt):
-        torch.manual_seed(args.seed)
+    def __init__(self, method, args, teacher_ckpt, seed):
+        torch.manual_seed(seed)
         self.method = method
+        self.seed = seed
         self.budget = args.budget_s
         self.clock = args.clock
         cfg, self.model, self.optim = build(method, teacher_ckpt,
-                                            args.capacity)
+                                            args.capacity, seed,
+                                            args.ssdkd_options)
         self.model.train()
         self.arch_optim = self.optim['architecture'].optimizer
         self.base_lrs = [g['lr'] for g in self.arch_optim.param_groups]
@@ -172,15 +189,16 @@ class Trainee:
     def evaluate(self, loader):
         acc = evaluate(self.model, loader)
         self.curve.append((self.train_time, self.cpu_time, self.it, acc))
-        print(f'[{self.method:5s}] wall={self.train_time:6.1f}s '
+        print(f'[{self.method:5s} seed {self.seed}] '
+              f'wall={self.train_time:6.1f}s '
               f'cpu={self.cpu_time:6.1f}s it={self.it:4d} acc={acc:.2f}',
               flush=True)
 
 
-def run_all(methods, args, teacher_ckpt, test_loader):
+def run_all(methods, args, teacher_ckpt, test_loader, seed):
     """Round-robin slices of ``eval_every_s`` so machine-load changes hit
     every method alike; each method trains ``budget_s`` seconds in total."""
-    trainees = [Trainee(m, args, teacher_ckpt) for m in methods]
+    trainees = [Trainee(m, args, teacher_ckpt, seed) for m in methods]
     for t in trainees:
         t.evaluate(test_loader)
     mark = 0.0
@@ -210,31 +228,44 @@ def main():
         test_loader = torch.utils.data.DataLoader(
             test_set, batch_size=128, collate_fn=pseudo_collate)
         methods = [m.strip() for m in args.methods.split(',') if m.strip()]
-        curves = run_all(methods, args, teacher_ckpt, test_loader)
+        seeds = [int(x) for x in args.seeds.split(',') if x.strip()]
+        runs = [run_all(methods, args, teacher_ckpt, test_loader, seed)
+                for seed in seeds]
+    report(runs, methods, seeds, args)
 
+
+def median_curve(curves):
+    """Point-wise median (time, cpu, iters, acc) over seeds."""
+    n = min(len(c) for c in curves)
+    return [tuple(float(torch.tensor([c[i][k] for c in curves]).median())
+                  for k in range(4)) for i in range(n)]
+
+
+def report(runs, methods, seeds, args):
     col = 1 if args.clock == 'cpu' else 0
-    print(f'\n== real digits test top-1 (%) vs training {args.clock} time '
-          f'(budget {args.budget_s:.0f}s per method, {args.threads} '
-          f'thread(s), seed {args.seed}) ==')
-    for m, curve in curves.items():
+    print(f'\n== real digits test top-1 (%) vs training {args.clock} time: '
+          f'median over seeds {seeds} (budget {args.budget_s:.0f}s per '
+          f'method, {args.threads} thread(s)) ==')
+    curves = {m: median_curve([r[m] for r in runs]) for m in methods}
+    for m in methods:
+        curve = curves[m]
         pts = ', '.join(f'{c[col]:.0f}s:{c[3]:.1f}' for c in curve)
-        best = max(a for *_, a in curve)
-        print(f'{m:6s} iters={curve[-1][2]:4d} cpu={curve[-1][1]:6.1f}s '
-              f'wall={curve[-1][0]:6.1f}s final={curve[-1][3]:.2f} '
-              f'best={best:.2f} | {pts}')
+        finals = ', '.join(f'{r[m][-1][3]:.1f}' for r in runs)
+        print(f'{m:6s} iters={curve[-1][2]:5.0f} final={curve[-1][3]:.2f} '
+              f'(per seed: {finals}) | {pts}')
     if 'ssdkd' in curves and 'fast' in curves:
         target = curves['fast'][-1][3]
         hit = time_to_reach(curves['ssdkd'], target)
         base = curves['fast'][-1]
         if hit is None:
             print(f'SSD-KD did NOT reach the Fast-style baseline final '
-                  f'accuracy {target:.2f}% within the budget.')
+                  f'accuracy {target:.2f}% (median) within the budget.')
         else:
             ratio = base[col] / max(hit[col], 1e-9)
             print(f'SSD-KD reached the baseline final accuracy {target:.2f}%'
-                  f' after {hit[1]:.1f}s cpu / {hit[0]:.1f}s wall '
-                  f'({hit[2]} iters) vs {base[1]:.1f}s cpu / {base[0]:.1f}s '
-                  f'wall for the baseline: {ratio:.2f}x '
+                  f' (median) after {hit[1]:.1f}s cpu / {hit[0]:.1f}s wall '
+                  f'({hit[2]:.0f} iters) vs {base[1]:.1f}s cpu / '
+                  f'{base[0]:.1f}s wall for the baseline: {ratio:.2f}x '
                   f'{"sooner" if ratio > 1 else "NOT sooner"} '
                   f'({args.clock} clock).')
 

@@ -1,5 +1,5 @@
 """Dynamic replay buffer with prioritized sampling (SSD-KD)."""
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -108,14 +108,20 @@ class PrioritizedReplayBuffer(nn.Module):
         self.register_buffer('beta', torch.tensor(float(beta)))
 
     # ------------------------------------------------------------------ state
-    def get_extra_state(self) -> Dict[str, Any]:
-        """Images (filled part only) for ``state_dict``."""
-        return dict(images=self.images[:int(self.size)].clone(),
-                    capacity=self.capacity, sample_shape=self.sample_shape)
+    def get_extra_state(self) -> torch.Tensor:
+        """The filled part of the images, for ``state_dict``.
 
-    def set_extra_state(self, state: Dict[str, Any]) -> None:
+        A plain tensor (not a dict): mmengine's Runner broadcasts every
+        ``state_dict`` value at start-up in distributed runs.
+        """
+        size = int(self.size)
+        if size == self.capacity:
+            return self.images
+        return self.images[:size].clone()
+
+    def set_extra_state(self, state: torch.Tensor) -> None:
         """Restore the images saved by :meth:`get_extra_state`."""
-        images = state['images']
+        images = state['images'] if isinstance(state, dict) else state
         if tuple(images.shape[1:]) != self.sample_shape or \
                 images.shape[0] > self.capacity:
             raise ValueError(

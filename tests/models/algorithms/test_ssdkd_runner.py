@@ -150,3 +150,18 @@ def test_fast_baseline_and_mmrazor_dafl_configs_run(tmp_path):
     assert runner.iter == 2
     now = runner.model.generator.state_dict()
     assert any(not torch.equal(v, now[k]) for k, v in gen_before.items())
+
+
+def test_synthetic_data_scale_is_one_config_value():
+    from mmengine.registry import DefaultScope
+    from mmrazor.registry import MODELS
+    cfg = Config.fromfile(str(CLS_CONFIG))
+    assert cfg.model.replay_buffer.capacity == cfg.buffer_capacity
+    for capacity in (500, 5000):
+        c = Config.fromfile(str(CLS_CONFIG))
+        c.merge_from_dict({'model.replay_buffer.capacity': capacity,
+                           'model.teacher_ckpt': None})
+        with DefaultScope.overwrite_default_scope('mmpretrain'):
+            algo = MODELS.build(c.model)
+        assert algo.replay_buffer.capacity == capacity
+        assert algo.replay_buffer.images.shape == (capacity, 3, 32, 32)
