@@ -44,13 +44,41 @@ def test_generator_step_leaves_student_untouched():
     assert (buf.priorities[:4] > 0).all()  # initial delta = KL(T||S) > 0
 
 
-def test_mmrazor_style_generator_step_would_leak():
-    """Control: without freezing, the student gets generator gradients."""
-    algo = tiny_algorithm()
-    x = algo.generator(torch.randn(4, 8))
-    s = algo.student(x, None, mode='tensor')
-    (-s.sum()).backward()
-    assert any(p.grad is not None for p in algo.student.parameters())
+def test_mmrazor_datafree_generator_step_leaks_into_student():
+    """Control: mmrazor's own DataFreeDistillation leaves generator-loss
+    gradients on the student (the bug SSDKD avoids, see the test above)."""
+    from mmengine.optim import OptimWrapper
+    from mmrazor.registry import MODELS
+    from _ssdkd_utils import classifier
+    recorder = dict(fc=dict(type='ModuleOutputs', source='head.fc'))
+    t_recorder = dict(fc=dict(type='ModuleOutputs', source='t.head.fc'))
+    mapping = dict(loss_l1=dict(
+        s_feature=dict(from_student=True, recorder='fc'),
+        t_feature=dict(from_student=False, recorder='fc')))
+    algo = MODELS.build(dict(
+        type='DataFreeDistillation',
+        architecture=classifier(),
+        teachers=dict(t=dict(build_cfg=classifier())),
+        generator=dict(type='StandaloneDAFLGenerator', img_size=16,
+                       latent_dim=8, hidden_channels=8),
+        distiller=dict(type='ConfigurableDistiller',
+                       student_recorders=recorder,
+                       teacher_recorders=t_recorder,
+                       distill_losses=dict(loss_l1=dict(type='L1Loss')),
+                       loss_forward_mappings=mapping),
+        generator_distiller=dict(
+            type='ConfigurableDistiller', student_recorders=recorder,
+            teacher_recorders=t_recorder,
+            distill_losses=dict(loss_l1=dict(type='L1Loss',
+                                             loss_weight=-1.0)),
+            loss_forward_mappings=mapping)))
+    from mmpretrain.structures import DataSample
+    data = dict(inputs=[torch.zeros(3, 16, 16, dtype=torch.uint8)] * 2,
+                data_samples=[DataSample().set_gt_label(i) for i in (0, 1)])
+    algo.train_generator(data, OptimWrapper(
+        torch.optim.Adam(algo.generator.parameters(), lr=1e-3)))
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in algo.student.parameters())
 
 
 def test_student_step_leaves_generator_untouched_and_uses_is_weights():
