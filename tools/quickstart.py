@@ -157,8 +157,7 @@ def plot(rows: List[dict], path: str) -> None:
     ax.set_ylabel('top-1 on the real digits test split (%)')
     ax.set_title('kd_plugins quickstart (digits)')
     ax.set_ylim(0, 105)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches='tight')
     plt.close(fig)
 
 
