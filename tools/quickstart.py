@@ -147,12 +147,14 @@ def plot(rows: List[dict], path: str) -> None:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for r in rows:
-        ax.scatter(r['train_time_s'], r['top1'], s=40)
-        ax.annotate(r['label'], (r['train_time_s'], r['top1']),
-                    textcoords='offset points', xytext=(5, -10), fontsize=8)
-    ax.axhline(CHANCE, color='grey', linestyle='--', linewidth=1)
-    ax.text(0, CHANCE + 1, 'chance', color='grey', fontsize=8)
+    markers = 'osD^vP*X'
+    for i, r in enumerate(rows):
+        ax.scatter(r['train_time_s'], r['top1'], s=50,
+                   marker=markers[i % len(markers)],
+                   label=f'{r["label"]} ({r["top1"]:.1f}%)')
+    ax.axhline(CHANCE, color='grey', linestyle='--', linewidth=1,
+               label='chance')
+    ax.legend(loc='lower right', fontsize=8)
     ax.set_xlabel('training wall time (s, 2 CPU cores)')
     ax.set_ylabel('top-1 on the real digits test split (%)')
     ax.set_title('kd_plugins quickstart (digits)')
