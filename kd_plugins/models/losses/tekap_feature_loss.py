@@ -17,6 +17,8 @@ import torch.nn as nn
 
 from mmrazor.registry import MODELS
 
+from .seeded_generators import SeededGenerators
+
 __all__ = ['perturb_teacher_feature', 'TeKAPFeatureLoss']
 
 _NAME = 'TeKAPFeatureLoss'
@@ -151,24 +153,11 @@ class TeKAPFeatureLoss(nn.Module):
         self.teacher_detach = teacher_detach
         self.check_shape = check_shape
         self.seed = seed
-        self._generators: Dict[str, torch.Generator] = {}
+        self._generators = SeededGenerators(seed)
 
     def _generator(self, device: torch.device) -> Optional[torch.Generator]:
         """Return the private generator for ``device`` (None if unseeded)."""
-        if self.seed is None:
-            return None
-        key = str(device)
-        if key not in self._generators:
-            gen = torch.Generator(device=device)
-            gen.manual_seed(self.seed)
-            self._generators[key] = gen
-        return self._generators[key]
-
-    def __getstate__(self) -> dict:
-        """Drop the generators when pickling (they are rebuilt from seed)."""
-        state = self.__dict__.copy()
-        state['_generators'] = {}
-        return state
+        return self._generators.get(device)
 
     @staticmethod
     def _as_list(feat: Feature, who: str) -> Tuple[List[torch.Tensor], bool]:

@@ -14,12 +14,14 @@ Augmentation for Enhanced Knowledge Distillation" (TeKAP, ICLR 2025).
 with batch-mean reduction. The clean and the M noisy teachers are stacked
 into one ``(M + 1, B, C)`` tensor and handled by a single softmax / KL pass.
 """
-from typing import Dict, Optional
+from typing import Optional
 
 import torch
 import torch.nn as nn
 
 from mmrazor.registry import MODELS
+
+from .seeded_generators import SeededGenerators
 
 __all__ = ['tekap_logits_loss', 'TeKAPLogitsLoss']
 
@@ -170,24 +172,11 @@ class TeKAPLogitsLoss(nn.Module):
         self.loss_weight = loss_weight
         self.teacher_detach = teacher_detach
         self.seed = seed
-        self._generators: Dict[str, torch.Generator] = {}
+        self._generators = SeededGenerators(seed)
 
     def _generator(self, device: torch.device) -> Optional[torch.Generator]:
         """Return the private generator for ``device`` (None if unseeded)."""
-        if self.seed is None:
-            return None
-        key = str(device)
-        if key not in self._generators:
-            gen = torch.Generator(device=device)
-            gen.manual_seed(self.seed)
-            self._generators[key] = gen
-        return self._generators[key]
-
-    def __getstate__(self) -> dict:
-        """Drop the generators when pickling (they are rebuilt from seed)."""
-        state = self.__dict__.copy()
-        state['_generators'] = {}
-        return state
+        return self._generators.get(device)
 
     def forward(self, preds_S: torch.Tensor,
                 preds_T: torch.Tensor) -> torch.Tensor:
