@@ -46,14 +46,16 @@ def build_afd(num: int = 2,
 
 
 def optim_wrappers(model, net_lr=0.1, adv_lr=1e-3, disc_lr=1e-3,
-                   net_momentum=0.0) -> OptimWrapperDict:
-    """OptimWrapperDict through the plugin's constructor (plain SGD)."""
+                   net_momentum=0.0, adv_type='SGD',
+                   disc_type='SGD') -> OptimWrapperDict:
+    """OptimWrapperDict through the plugin's constructor (plain SGD unless
+    ``adv_type``/``disc_type`` say otherwise)."""
     cfg = dict(
         constructor='OnlineDistillOptimWrapperConstructor',
         networks=dict(
             optimizer=dict(type='SGD', lr=net_lr, momentum=net_momentum)),
-        adversarial=dict(optimizer=dict(type='SGD', lr=adv_lr)),
-        discriminators=dict(optimizer=dict(type='SGD', lr=disc_lr)))
+        adversarial=dict(optimizer=dict(type=adv_type, lr=adv_lr)),
+        discriminators=dict(optimizer=dict(type=disc_type, lr=disc_lr)))
     cfg = copy.deepcopy(cfg)
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
         dict(_scope_='mmrazor', type=cfg.pop('constructor'),
