@@ -425,3 +425,20 @@ def test_predict_all_and_eval_index():
     torch.testing.assert_close(preds[0].pred_score, outs[1][0].pred_score)
     with pytest.raises(ValueError, match='invalid mode'):
         model(torch.zeros(1, 3, 16, 16), mode='features')
+
+
+def test_adversarial_step_uses_a_fresh_forward_after_the_logit_step():
+    torch.manual_seed(0)
+    model = build_afd(2, bases=[8, 16])
+    optim = optim_wrappers(model, adv_lr=0.0)  # adv step moves nothing
+    data = model.data_preprocessor(fake_batch(seed=3), True)
+    losses, _ = model.logit_losses(data['inputs'], data['data_samples'])
+    stale = model.generator_loss(0, model._features(0, data['inputs'])[0])
+    model._step_networks(losses, optim)
+    fresh = copy.deepcopy(model)  # same parameters and BN state as now
+    expected = fresh.generator_loss(0, fresh._features(0,
+                                                       data['inputs'])[0])
+    log_vars, transferred = model.update_adversarial(data['inputs'], optim)
+    torch.testing.assert_close(log_vars['net0.loss_adv'], expected[0])
+    assert not torch.equal(expected[0], stale[0].detach())
+    assert not any(t.requires_grad for t in transferred)
