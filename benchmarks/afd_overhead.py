@@ -1,4 +1,4 @@
-"""Step time of AFD (joint and alternating) vs DML, same K networks, one process.
+"""Step time of AFD (joint, alternating) vs DML, same K networks, one process.
 
 All models hold identical networks (same seed); DML is
 ``OnlineAdversarialDistill(adversarial=False)`` (CE + mutual KL only). AFD

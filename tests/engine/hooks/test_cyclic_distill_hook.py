@@ -2,7 +2,6 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from mmengine.logging import MMLogger
 
 from _afd_helpers import build_afd
 from kd_plugins.engine import DistributedAlgorithmWrapper
@@ -23,13 +22,13 @@ from mmrazor.registry import HOOKS
      'net3 <- feature net2, logits net2'),
 ])
 def test_logs_the_algorithms_pairing_without_changing_it(
-        num, logit_peers, expected, capsys):
+        num, logit_peers, expected):
     model = build_afd(num, adversarial=False, logit_peers=logit_peers)
     before = model.get_pairing()
     hook = HOOKS.build(dict(type='CyclicDistillHook'))
     assert CyclicDistillHook.describe(model) == expected
-    MMLogger.get_instance('afd_hook_test')
-    hook.before_train(SimpleNamespace(model=DistributedAlgorithmWrapper(model)))
+    runner = SimpleNamespace(model=DistributedAlgorithmWrapper(model))
+    hook.before_train(runner)
     assert model.get_pairing() == before
 
 
