@@ -29,8 +29,8 @@ from .errors import UserInputError
 __all__ = [
     'CheckpointError', 'CheckpointNotFoundError', 'UnsafeCheckpointError',
     'CheckpointMismatchError', 'load_checkpoint_file', 'load_checkpoint',
-    'get_state_dict', 'check_keys', 'load_state', 'load_weights', 'load_teacher', 'defer_teacher_checkpoints',
-    'load_deferred_teachers'
+    'get_state_dict', 'check_keys', 'load_state', 'load_weights',
+    'load_teacher', 'defer_teacher_checkpoints', 'load_deferred_teachers'
 ]
 
 # How many keys a mismatch message names per kind.
