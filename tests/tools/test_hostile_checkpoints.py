@@ -13,6 +13,7 @@ turn (the tools' own code, as ``python tools/x.py`` runs it) and reports how
 each call ended; one real command line checks the printed line and exit code.
 """
 import pytest
+import torch
 
 from _helpers import run_tool
 from _payloads import write_getattr_chain, write_reduce_payload
@@ -76,3 +77,34 @@ def test_the_tool_prints_one_line_and_exits_1(tmp_path):
         "'__self__'), which a checkpoint may not contain (loading it could "
         'run code); nothing from it was loaded')
     assert not marker.exists()
+
+
+def test_damaged_checkpoints_give_one_line_naming_the_file(tmp_path):
+    """Text, truncated, empty and random files (issue 9.5) through the same
+    paths: one line naming the file, exit code 1."""
+    good = tmp_path / 'good.pth'
+    torch.save({'state_dict': {'w': torch.ones(4096)}}, good)
+    text, cut, empty, noise = (tmp_path / n for n in (
+        'notes.pth', 'cut.pth', 'empty.pth', 'noise.pth'))
+    text.write_bytes(b'just some text\n')
+    cut.write_bytes(good.read_bytes()[:4000])
+    empty.write_bytes(b'')
+    noise.write_bytes(bytes(range(256)) * 8)
+    work = ['--work-dir', tmp_path / 'work']
+    cases = [
+        ('teacher_ckpt text', 'train.py',
+         [KD_CFG, *work, '--cfg-options', *TINY,
+          f'model.teacher_ckpt={text}']),
+        ('--resume truncated', 'train.py',
+         [TEACHER_CFG, *work, '--resume', cut, '--cfg-options', *TINY]),
+        ('test.py empty', 'test.py', [STUDENT_CFG, empty, *work]),
+        ('extract random', 'extract_student.py',
+         [noise, tmp_path / 'out.pth']),
+    ]
+    results = run_tool_mains(cases)
+    for (name, code, message), path in zip(results, (text, cut, empty,
+                                                     noise)):
+        assert code == 1, f'{name}: {message}'
+        assert message.startswith(
+            f'error: {path}: not a readable checkpoint'), f'{name}: {message}'
+        assert '\n' not in message, f'{name}: {message}'

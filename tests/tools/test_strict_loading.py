@@ -5,6 +5,7 @@ SingleTeacherDistill and DAFL, kd_plugins' SSD-KD) or evaluated by
 ``tools/test.py`` with another model stops with one line naming counts and
 keys; ``model.teacher_ckpt_strict=False`` allows the partial load; an
 algorithm checkpoint given to the student's config gets a ``--prefix`` hint.
+A TeKAP parameter out of range stops the build with one line (issue 9.5).
 """
 import pytest
 import torch
@@ -20,6 +21,7 @@ SSDKD_CFG = 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
 DAFL_CFG = 'configs/ssdkd/dafl_resnet20_resnet8_digits.py'
 TEACHER_CFG = 'configs/demo/teacher_resnet20_digits.py'
 STUDENT_CFG = 'configs/demo/student_resnet8_digits.py'
+TEKAP_CFG = 'configs/tekap/tekap_kd_resnet20_resnet8_digits.py'
 TINY = [
     'train_dataloader.dataset.indices=8', 'val_dataloader.dataset.indices=8',
     'train_cfg.max_epochs=1'
@@ -46,6 +48,9 @@ def test_mismatched_checkpoints_stop_with_one_line(tmp_path):
           f'model.teachers.res20.ckpt_path={small}']),
         ('test.py', 'test.py', [TEACHER_CFG, small, *work]),
         ('test.py prefix', 'test.py', [STUDENT_CFG, algo_ckpt, *work]),
+        ('TeKAP noise_std', 'train.py',
+         [TEKAP_CFG, *work, '--cfg-options', 'model.teacher_ckpt=None',
+          'model.distiller.distill_losses.loss_tekap.noise_std=-1.0']),
         ('partial load allowed', 'train.py',
          [KD_CFG, *work, '--cfg-options', *TINY,
           f'model.teacher_ckpt={small}', 'model.teacher_ckpt_strict=False']),
@@ -72,4 +77,7 @@ def test_mismatched_checkpoints_stop_with_one_line(tmp_path):
         "carry the prefix 'architecture.': extract that part first, e.g. "
         '`python tools/extract_student.py CKPT OUT --prefix architecture`'), \
         message
+    assert by_name['TeKAP noise_std'] == (
+        1, 'error: TeKAPLogitsLoss: noise_std must be a finite number >= 0, '
+        'got -1.0')
     assert by_name['partial load allowed'] == (0, 'finished')
