@@ -174,32 +174,34 @@ def _prefix_hint(ckpt_keys: Sequence[str], model_keys: Sequence[str]) -> str:
     candidates = Counter()
     for k in ckpt_keys:  # checkpoint keys = prefix + model keys?
         for m in model_keys:
-            if k.endswith('.' + m) or (k.endswith(m) and k != m
-                                       and k[-len(m) - 1] == '.'):
+            if k.endswith('.' + m):
                 candidates['+' + k[:len(k) - len(m)]] += 1
                 break
     for m in model_keys:  # model keys = prefix + checkpoint keys?
         for k in ckpt_keys:
-            if m != k and m.endswith('.' + k):
+            if m.endswith('.' + k):
                 candidates['-' + m[:len(m) - len(k)]] += 1
                 break
-    for cand, _ in candidates.most_common(3):
+    fits = []  # (exact, rank, hint) of the prefixes that explain the keys
+    for rank, (cand, _) in enumerate(candidates.most_common(5)):
         prefix = cand[1:]
         if cand[0] == '+':
             stripped = {k[len(prefix):] for k in ckpt_set
                         if k.startswith(prefix)}
             if model_set <= stripped:
-                return (f'; the checkpoint keys carry the prefix {prefix!r}: '
-                        'extract that part first, e.g. `python '
-                        'tools/extract_student.py CKPT OUT --prefix '
-                        f'{prefix.rstrip(".")}`')
+                fits.append((stripped != model_set, rank, (
+                    f'; the checkpoint keys carry the prefix {prefix!r}: '
+                    'extract that part first, e.g. `python '
+                    'tools/extract_student.py CKPT OUT --prefix '
+                    f'{prefix.rstrip(".")}`')))
         else:
-            if {prefix + k for k in ckpt_set} <= model_set and \
-                    len(ckpt_set) >= len(model_set) // 2:
-                return (f'; the checkpoint keys lack the prefix {prefix!r} '
-                        "of the model's keys: convert the checkpoint (rename "
-                        f"its keys to start with {prefix!r})")
-    return ''
+            added = {prefix + k for k in ckpt_set}
+            if added <= model_set and len(ckpt_set) >= len(model_set) // 2:
+                fits.append((added != model_set, rank, (
+                    f'; the checkpoint keys lack the prefix {prefix!r} '
+                    "of the model's keys: convert the checkpoint (rename "
+                    f'its keys to start with {prefix!r})')))
+    return min(fits)[2] if fits else ''
 
 
 def _examples(keys: Sequence[str]) -> str:

@@ -120,8 +120,12 @@ def test_strict_mismatch_is_one_line_with_counts_and_keys(tmp_path):
 
 def test_prefix_only_difference_gets_a_hint(tmp_path):
     net = Net()
-    prefixed = {f'architecture.{k}': v for k, v in net.state_dict().items()}
-    prefixed['teacher.x'] = torch.ones(1)
+    # a distillation checkpoint: the teacher's keys come first and include
+    # every student key (a deeper net), yet the student prefix is named
+    prefixed = {f'teacher.{k}': v
+                for k, v in Net(depth=3).state_dict().items()}
+    prefixed.update(
+        {f'architecture.{k}': v for k, v in net.state_dict().items()})
     torch.save({'state_dict': prefixed}, tmp_path / 'algo.pth')
     with pytest.raises(CheckpointMismatchError,
                        match="carry the prefix 'architecture.'.*"
