@@ -81,7 +81,12 @@ class RandomStateHook(Hook):
         self._saved: Optional[tuple] = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        states = get_random_states()
+        if self._saved is not None and self._saved[0] == runner.iter:
+            # a second checkpoint of the same iteration (e.g. save_best
+            # after validation): same states, so either file resumes alike
+            states = self._saved[1]
+        else:
+            states = get_random_states()
         checkpoint['rng_state'] = states
         sampler = _sampler(runner)
         if sampler is not None and hasattr(sampler, 'seed'):

@@ -63,3 +63,23 @@ def test_states_round_trip_through_a_weights_only_checkpoint(tmp_path):
     set_random_states(get_random_states())  # get/set are inverse
     set_random_states(saved['rng_state'])
     assert (random.random(), np.random.rand(), torch.rand(1)) == first
+
+
+def test_checkpoints_of_one_iteration_carry_the_same_states():
+    """epoch_N.pth and a best checkpoint saved after validation of the
+    same iteration must resume alike."""
+    from types import SimpleNamespace
+    from kd_plugins.engine.hooks import RandomStateHook
+    hook = RandomStateHook()
+    runner = SimpleNamespace(iter=4, epoch=1,
+                             train_loop=SimpleNamespace(dataloader=None))
+    epoch_ckpt, best_ckpt = {}, {}
+    hook.before_save_checkpoint(runner, epoch_ckpt)
+    torch.rand(5)  # validation draws
+    hook.before_save_checkpoint(runner, best_ckpt)
+    assert torch.equal(epoch_ckpt['rng_state']['torch'],
+                       best_ckpt['rng_state']['torch'])
+    runner.iter = 8
+    hook.before_save_checkpoint(runner, best_ckpt)
+    assert not torch.equal(epoch_ckpt['rng_state']['torch'],
+                           best_ckpt['rng_state']['torch'])
