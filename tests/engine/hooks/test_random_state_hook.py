@@ -2,6 +2,7 @@
 uninterrupted one, even when something (validation) draws between the
 checkpoint and the next epoch."""
 import random
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import torch
 from mmengine.hooks import Hook
 
 from _toy_runner import ToyModel, toy_runner
+from kd_plugins.engine.hooks import RandomStateHook
 from kd_plugins.engine.hooks.random_state_hook import (get_random_states,
                                                        set_random_states)
 from kd_plugins.utils.checkpoint import load_checkpoint_file
@@ -68,8 +70,6 @@ def test_states_round_trip_through_a_weights_only_checkpoint(tmp_path):
 def test_checkpoints_of_one_iteration_carry_the_same_states():
     """epoch_N.pth and a best checkpoint saved after validation of the
     same iteration must resume alike."""
-    from types import SimpleNamespace
-    from kd_plugins.engine.hooks import RandomStateHook
     hook = RandomStateHook()
     runner = SimpleNamespace(iter=4, epoch=1,
                              train_loop=SimpleNamespace(dataloader=None))
