@@ -130,7 +130,7 @@ def main(argv=None) -> None:
         remote = check_config_paths(cfg, TRAIN_SECTIONS)
         prepare_distributed(cfg, args.launcher)
         # teachers are loaded by us, strictly (mmrazor loads non-strictly)
-        teachers = defer_teacher_checkpoints(cfg.model)
+        teachers = defer_teacher_checkpoints(cfg.get('model'))
         runner = build_runner(cfg)
         load_deferred_teachers(runner.model, teachers)
         runner.train()
