@@ -65,6 +65,9 @@ class CheckInvalidLossHook(Hook):
             into the total loss).
         check_checkpoint (bool): Refuse to save a checkpoint whose floating
             weights are not all finite. Defaults to True.
+        enable (bool): Switch the hook off with False (a ``default_hooks``
+            entry that mmengine does not know cannot be set to None).
+            Defaults to True.
     """
 
     priority = 'VERY_HIGH'  # before LoggerHook and CheckpointHook
@@ -72,7 +75,8 @@ class CheckInvalidLossHook(Hook):
     def __init__(self,
                  interval: int = 1,
                  keys: Sequence[str] = ('loss', ),
-                 check_checkpoint: bool = True) -> None:
+                 check_checkpoint: bool = True,
+                 enable: bool = True) -> None:
         if not isinstance(interval, int) or interval < 1:
             raise ValueError(
                 f'CheckInvalidLossHook: interval must be an int >= 1, got '
@@ -80,13 +84,15 @@ class CheckInvalidLossHook(Hook):
         self.interval = interval
         self.keys = tuple(keys)
         self.check_checkpoint = check_checkpoint
+        self.enable = enable
 
     def after_train_iter(self,
                          runner,
                          batch_idx: int,
                          data_batch=None,
                          outputs: Optional[dict] = None) -> None:
-        if not self.every_n_train_iters(runner, self.interval):
+        if not self.enable or not self.every_n_train_iters(
+                runner, self.interval):
             return
         bad = non_finite_terms(outputs, self.keys)
         if get_world_size() > 1:  # stop every rank, not just one
@@ -105,7 +111,7 @@ class CheckInvalidLossHook(Hook):
                 'learning rate or check the inputs)')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        if not self.check_checkpoint:
+        if not (self.enable and self.check_checkpoint):
             return
         bad = [
             k for k, v in checkpoint.get('state_dict', {}).items()

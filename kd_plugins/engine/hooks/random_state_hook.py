@@ -72,15 +72,24 @@ def _sampler(runner):
 @HOOKS.register_module()
 class RandomStateHook(Hook):
     """Save the random states in checkpoints and restore them so that
-    ``--resume`` continues exactly (see the module docstring)."""
+    ``--resume`` continues exactly (see the module docstring).
+
+    Args:
+        enable (bool): Switch the hook off with False (a ``default_hooks``
+            entry that mmengine does not know cannot be set to None).
+            Defaults to True.
+    """
 
     priority = 'VERY_HIGH'  # restore before other hooks draw numbers
 
-    def __init__(self) -> None:
+    def __init__(self, enable: bool = True) -> None:
+        self.enable = enable
         # (iteration, states) of the last checkpoint saved or resumed
         self._saved: Optional[tuple] = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        if not self.enable:
+            return
         if self._saved is not None and self._saved[0] == runner.iter:
             # a second checkpoint of the same iteration (e.g. save_best
             # after validation): same states, so either file resumes alike
@@ -97,7 +106,7 @@ class RandomStateHook(Hook):
         self._saved = (runner.iter, states)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        if not getattr(runner, '_resume', False):
+        if not self.enable or not getattr(runner, '_resume', False):
             return  # load_from without resume: weights only
         states = checkpoint.get('rng_state')
         if states is None:

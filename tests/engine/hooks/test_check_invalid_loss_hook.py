@@ -37,9 +37,12 @@ def test_diverging_lr_stops_at_the_first_non_finite_loss(tmp_path):
 
 
 def test_without_the_hook_the_same_run_saves_nan_weights(tmp_path):
-    """The premise: mmengine alone keeps training and saving."""
+    """The premise: mmengine alone keeps training and saving (and
+    ``enable=False`` switches the guard off)."""
     runner = toy_runner(
         tmp_path, max_epochs=6,
+        default_hooks=dict(invalid_loss=dict(
+            type='mmrazor.CheckInvalidLossHook', enable=False)),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=1000.0)))
     runner.train()
     last = load_checkpoint_file(tmp_path / 'epoch_6.pth')['state_dict']

@@ -35,9 +35,9 @@ class DrawAfterEpoch(Hook):
 
 
 def _run(work_dir, max_epochs, with_hook, resume=False):
-    hooks = dict(logger=dict(type='LoggerHook', interval=1))
-    if with_hook:
-        hooks['random_state'] = dict(type='mmrazor.RandomStateHook')
+    hooks = dict(
+        logger=dict(type='LoggerHook', interval=1),
+        random_state=dict(type='mmrazor.RandomStateHook', enable=with_hook))
     torch.manual_seed(0)  # same initial weights in every run
     runner = toy_runner(
         work_dir, max_epochs=max_epochs, model=NoisyToy(),
