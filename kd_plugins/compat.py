@@ -21,15 +21,20 @@ and is called when ``kd_plugins`` is imported:
 4. ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, and
    mmengine checkpoints (message hub history, numpy scalars) cannot be read.
    The exact types mmengine stores are allow-listed; ``weights_only`` stays on.
+   ``getattr`` is allow-listed only as a stand-in limited to HistoryBuffer's
+   statistics methods (the real one would let a file run ``eval``), and
+   mmengine's local checkpoint loader is routed through
+   :func:`kd_plugins.utils.checkpoint.load_checkpoint_file`, which turns
+   unsafe, corrupt or truncated files into a one-line ``CheckpointError``.
 
 Every step is idempotent and checks whether it is needed, so the layer is a
 no-op on a stack that does not need it (full mmcv, a matching torchvision).
 """
-import builtins
 import glob
 import importlib
 import importlib.util
 import os
+import pickle
 import sys
 import types
 import warnings
@@ -163,6 +168,29 @@ def _fix_mmrazor_quantization() -> bool:
     return changed
 
 
+# What mmengine checkpoints pickle through ``getattr``: the statistics
+# methods of the message hub's HistoryBuffer. Nothing else is reachable.
+_SAFE_GETATTR_NAMES = {'min', 'max', 'mean', 'current'}
+
+
+def _safe_getattr(obj, name):
+    """``getattr`` limited to what mmengine checkpoints pickle.
+
+    Registered for torch's weights_only unpickler under the name
+    ``builtins.getattr``. Allow-listing the real ``getattr`` lets a crafted
+    file reach ``builtins.eval`` (``getattr(getattr, '__self__')`` is the
+    builtins module) and run it through torch's default-allowed
+    ``torch._tensor._rebuild_from_type_v2``.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if (obj is HistoryBuffer or isinstance(obj, HistoryBuffer)) \
+            and name in _SAFE_GETATTR_NAMES:
+        return getattr(obj, name)
+    owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+    raise pickle.UnpicklingError(
+        f'getattr({owner}, {name!r}) is not allowed in a checkpoint')
+
+
 def _allow_checkpoint_types() -> bool:
     if not hasattr(torch.serialization, 'add_safe_globals'):
         return False
@@ -171,13 +199,33 @@ def _allow_checkpoint_types() -> bool:
     multiarray = getattr(np, '_core', getattr(np, 'core', None)).multiarray
     allowed = [
         HistoryBuffer, np.ndarray, np.dtype, multiarray.scalar,
-        multiarray._reconstruct, builtins.getattr
+        multiarray._reconstruct, (_safe_getattr, 'builtins.getattr')
     ]
     allowed += [
         getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')
     ]
     torch.serialization.add_safe_globals(allowed)
+    _route_local_checkpoints()
     return True
+
+
+def _route_local_checkpoints() -> None:
+    """Load local checkpoints through :func:`kd_plugins.utils.checkpoint.
+    load_checkpoint_file` (weights_only, one-line ``CheckpointError``).
+
+    mmengine's ``CheckpointLoader`` reads every local file (``load_from``,
+    ``--resume``, ``load_checkpoint`` of mmrazor's teachers) through the
+    loader registered for the empty prefix; this replaces that loader.
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from kd_plugins.utils.checkpoint import load_checkpoint_file
+
+    def load_from_local(filename, map_location):
+        return load_checkpoint_file(filename, map_location=map_location)
+
+    CheckpointLoader.register_scheme(prefixes='', force=True)(
+        load_from_local)
 
 
 def apply() -> List[str]:

@@ -99,9 +99,13 @@ def main(argv=None) -> None:
     if not osp.isfile(args.checkpoint):
         sys.exit(f'error: checkpoint file not found: {args.checkpoint}')
     import kd_plugins  # noqa: F401  (allow-list for weights_only loading)
-    checkpoint = torch.load(args.checkpoint, map_location='cpu')
+    from kd_plugins.utils.checkpoint import (CheckpointError,
+                                             load_checkpoint_file)
     try:
+        checkpoint = load_checkpoint_file(args.checkpoint)
         new_ckpt, prefix = extract(checkpoint, args.prefix, args.network)
+    except CheckpointError as e:
+        sys.exit(f'error: {e}')
     except ValueError as e:
         sys.exit(f'error: {args.checkpoint}: {e}')
     torch.save(new_ckpt, args.out)

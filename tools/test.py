@@ -16,7 +16,11 @@ import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.engine.config_checks import (ConfigPathError,
                                              check_config_paths, is_remote)
 from kd_plugins.engine.cpu_distributed import prepare_distributed
+from kd_plugins.utils.checkpoint import (CheckpointError,
+                                         defer_teacher_checkpoints,
+                                         load_checkpoint, load_state)
 from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 TEST_SECTIONS = ['model', 'test_dataloader']
@@ -46,6 +50,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def load_strictly(runner: Runner, filename: str) -> None:
+    """Load the evaluated checkpoint; any key or shape mismatch stops."""
+    checkpoint = load_checkpoint(filename)
+    runner.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    load_state(model, checkpoint, filename)
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     if not osp.isfile(args.config):
@@ -61,10 +74,10 @@ def main(argv=None) -> None:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    # Loaded below, strictly (mmengine's load_from is not strict).
+    cfg.load_from = None
     # Evaluating a trained algorithm needs no teacher weights.
-    if isinstance(cfg.get('model'), dict) and 'teacher_ckpt' in cfg.model:
-        cfg.model.teacher_ckpt = None
+    defer_teacher_checkpoints(cfg.get('model'))
     if args.out is not None:
         cfg.test_evaluator = list(cfg.test_evaluator) if isinstance(
             cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]
@@ -74,8 +87,9 @@ def main(argv=None) -> None:
         check_config_paths(cfg, TEST_SECTIONS)
         prepare_distributed(cfg, args.launcher)
         runner = Runner.from_cfg(cfg)
+        load_strictly(runner, args.checkpoint)
         metrics = runner.test()
-    except ConfigPathError as e:
+    except (ConfigPathError, CheckpointError) as e:
         sys.exit(f'error: {e}')
     except urllib.error.URLError as e:
         sys.exit(f'error: cannot download {args.checkpoint} ({e.reason}); '

@@ -15,6 +15,9 @@ import urllib.error
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.engine.config_checks import ConfigPathError, check_config_paths
 from kd_plugins.engine.cpu_distributed import prepare_distributed
+from kd_plugins.utils import UserInputError
+from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
+                                         load_deferred_teachers)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -126,9 +129,12 @@ def main(argv=None) -> None:
         cfg = load_config(args)
         remote = check_config_paths(cfg, TRAIN_SECTIONS)
         prepare_distributed(cfg, args.launcher)
+        # teachers are loaded by us, strictly (mmrazor loads non-strictly)
+        teachers = defer_teacher_checkpoints(cfg.get('model'))
         runner = build_runner(cfg)
+        load_deferred_teachers(runner.model, teachers)
         runner.train()
-    except (ToolError, ConfigPathError) as e:
+    except (ToolError, ConfigPathError, UserInputError) as e:
         sys.exit(f'error: {e}')
     except urllib.error.URLError as e:
         sys.exit(f'error: cannot download {", ".join(remote) or "a file"} '

@@ -1,4 +1,11 @@
 """Helpers for the command-line tools and benchmarks (nothing registered)."""
+from .checkpoint import (CheckpointError, CheckpointMismatchError,
+                         CheckpointNotFoundError, UnsafeCheckpointError,
+                         load_checkpoint_file, load_teacher, load_weights)
 from .errors import UserInputError
 
-__all__ = ['UserInputError']
+__all__ = [
+    'UserInputError', 'CheckpointError', 'CheckpointMismatchError',
+    'CheckpointNotFoundError', 'UnsafeCheckpointError',
+    'load_checkpoint_file', 'load_teacher', 'load_weights'
+]

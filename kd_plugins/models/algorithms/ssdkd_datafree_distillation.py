@@ -8,9 +8,10 @@ import torch.nn.functional as F
 from mmengine.dist import all_gather, get_dist_info
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
-from mmengine.runner import load_checkpoint
 from mmrazor.models.algorithms.base import BaseAlgorithm
 from mmrazor.registry import MODELS
+
+from kd_plugins.utils.checkpoint import load_teacher
 
 __all__ = ['SSDKDDataFreeDistillation', 'per_sample_kl']
 
@@ -200,7 +201,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         if teacher_ckpt:
             # init first so the runner's init_weights() cannot overwrite it
             self.teacher.init_weights()
-            load_checkpoint(self.teacher, teacher_ckpt, map_location='cpu')
+            load_teacher(self.teacher, teacher_ckpt)  # strict, safe
             self.teacher._is_init = True
         for p in self.teacher.parameters():
             p.requires_grad_(False)
