@@ -279,13 +279,14 @@ def describe_error(exc: BaseException,
     - any exception raised inside ``torch.load`` (a corrupt, truncated or
       non-checkpoint file, also a ``teacher_ckpt`` read while the model is
       built) or ``torch.save`` (work dir full or unwritable);
+    - an ``OSError`` for a full disk, or a permission/read-only/not-a-dir
+      error on a path in (or above) the work dir;
     - a ``ValueError``/``TypeError``/``KeyError``/``AssertionError``/
-      ``ImportError``/``FileNotFoundError`` raised while a component is
-      built from the config, i.e. with mmengine's ``build_from_cfg`` or one
-      of the Runner's ``build_*`` methods / its constructor on the stack
-      (unknown registry type, unknown keyword, parameter validation);
-    - an ``OSError`` for a full disk, or a permission/read-only error on a
-      path in (or above) the work dir.
+      ``ImportError``/``FileNotFoundError``/``NotADirectoryError`` raised
+      while a component is built from the config, i.e. with mmengine's
+      ``build_from_cfg`` or one of the Runner's ``build_*`` methods / its
+      constructor on the stack (unknown registry type, unknown keyword,
+      parameter validation).
 
     The same types raised elsewhere (in a training step, a hook, the data
     pipeline) are not recognised: they keep their traceback.
@@ -318,9 +319,6 @@ def describe_error(exc: BaseException,
             return f'cannot write {saved}: directory {parent} does not exist'
         return (f'cannot write {saved}: {_first_line(exc)} (is the disk '
                 'full or the work dir read-only?)')
-    if isinstance(exc, BUILD_ERROR_TYPES) and any(
-            _is_build_frame(f) for f in frames):
-        return _describe_build_error(exc, frames, state)
     if isinstance(exc, OSError):
         name = exc.filename or ''
         if exc.errno in _FULL_ERRNOS:
@@ -328,4 +326,7 @@ def describe_error(exc: BaseException,
         if exc.errno in _WRITE_ERRNOS and _under(name, state.work_dir):
             return (f'cannot write to the work dir {state.work_dir}: '
                     f'{exc.strerror} ({name})')
+    if isinstance(exc, BUILD_ERROR_TYPES) and any(
+            _is_build_frame(f) for f in frames):
+        return _describe_build_error(exc, frames, state)
     return None
