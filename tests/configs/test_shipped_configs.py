@@ -134,8 +134,8 @@ def test_config_loads(path):
     assert len(cfg.keys()) > 0
     # mmengine keeps `_delete_=True` when no base has the key; the Runner or
     # the component then fails on it (a leftover marker is always a bug).
-    leftover = [p.lstrip('.') or '<top>' for p, node in _walk(cfg.to_dict(), '')
-                if '_delete_' in node]
+    leftover = [p.lstrip('.') or '<top>'
+                for p, node in _walk(cfg.to_dict(), '') if '_delete_' in node]
     assert not leftover, f'_delete_ with nothing to delete at {leftover}'
     if not is_fragment(path):
         for key in ('model', 'train_dataloader', 'train_cfg',

@@ -17,7 +17,8 @@ from kd_plugins.utils import UserInputError
 from kd_plugins.utils.tool_errors import describe_error, run_cli
 
 KD_CFG = str(REPO_ROOT / 'configs/demo/kd_resnet20_resnet8_digits.py')
-TEKAP_CFG = str(REPO_ROOT / 'configs/tekap/tekap_kd_resnet20_resnet8_digits.py')
+TEKAP_CFG = str(REPO_ROOT / 'configs/tekap' /
+                'tekap_kd_resnet20_resnet8_digits.py')
 STUDENT_CFG = str(REPO_ROOT / 'configs/demo/student_resnet8_digits.py')
 NO_TEACHER = 'model.teacher_ckpt=None'
 
@@ -220,8 +221,8 @@ def test_subprocess_exit_code_stderr_and_debug(files, tmp_path):
          tmp_path / 'w'),
         ('extract_student.py', files / 'text.pth', tmp_path / 'o.pth'),
     ]
-    expected = ["did you mean 'TeKAPLogitsLoss'?", str(files / 'truncated.pth'),
-                str(files / 'text.pth')]
+    expected = ["did you mean 'TeKAPLogitsLoss'?",
+                str(files / 'truncated.pth'), str(files / 'text.pth')]
     for (script, *args), part in zip(cases, expected):
         proc = run_tool(script, *args)
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
