@@ -11,6 +11,7 @@ crop_size = (128, 128)
 norm_cfg = dict(type='BN', requires_grad=True)  # SyncBN -> BN
 data_preprocessor = dict(
     type='SegDataPreProcessor',
+    size=crop_size,  # stack_batch needs one of size / size_divisor
     mean=[123.675, 116.28, 103.53],
     std=[58.395, 57.12, 57.375],
     bgr_to_rgb=True,
