@@ -278,7 +278,10 @@ def _translate_hub_configs() -> None:
         return cfg
 
     get_config._kd_plugins_mmcls = True
-    hub.get_config = get_config
+    hub.get_config = get_config  # used by hub.get_model
+    mmengine_hub = sys.modules['mmengine.hub']
+    if mmengine_hub.get_config is original:
+        mmengine_hub.get_config = get_config
 
 
 def apply() -> List[str]:

@@ -16,7 +16,8 @@ import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.engine.config_checks import (ConfigPathError,
                                              check_config_paths, is_remote)
 from kd_plugins.engine.cpu_distributed import prepare_distributed
-from mmengine.config import Config, DictAction
+from kd_plugins.utils import mmcls_compat
+from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 TEST_SECTIONS = ['model', 'test_dataloader']
@@ -48,11 +49,12 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    args.config = mmcls_compat.resolve_config_path(args.config)  # pkg::path
     if not osp.isfile(args.config):
         sys.exit(f'error: config file not found: {args.config}')
     if not is_remote(args.checkpoint) and not osp.isfile(args.checkpoint):
         sys.exit(f'error: checkpoint file not found: {args.checkpoint}')
-    cfg = Config.fromfile(args.config)
+    cfg = mmcls_compat.load_config(args.config)  # mmcls configs too
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     cfg.launcher = args.launcher

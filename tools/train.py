@@ -15,6 +15,7 @@ import urllib.error
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.engine.config_checks import ConfigPathError, check_config_paths
 from kd_plugins.engine.cpu_distributed import prepare_distributed
+from kd_plugins.utils import mmcls_compat, silence_known_noise
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -68,9 +69,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def load_config(args: argparse.Namespace) -> Config:
     """Read the config and apply the command-line options to it."""
+    args.config = mmcls_compat.resolve_config_path(args.config)  # pkg::path
     if not osp.isfile(args.config):
         raise ToolError(f'config file not found: {args.config}')
-    cfg = Config.fromfile(args.config)
+    cfg = mmcls_compat.load_config(args.config)  # mmcls configs too
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     cfg.launcher = args.launcher
@@ -121,6 +123,7 @@ def build_runner(cfg: Config) -> Runner:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    silence_known_noise()
     remote = []
     try:
         cfg = load_config(args)

@@ -1,4 +1,5 @@
 """Helpers for the command-line tools and benchmarks (nothing registered)."""
 from .errors import UserInputError
+from .quiet import silence_known_noise
 
-__all__ = ['UserInputError']
+__all__ = ['UserInputError', 'silence_known_noise']
