@@ -176,12 +176,18 @@ def prepare(cfg, data_root: str, work_dir: str) -> List[str]:
     cfg.randomness = dict(seed=0)
     # A scheduler that starts after iteration 2 cannot be built for a
     # 2-iteration run (mmengine checks begin < end).
-    schedulers = cfg.get('param_scheduler')
-    if isinstance(schedulers, (list, tuple)):
-        kept = [s for s in schedulers if s.get('begin', 0) < 2]
-        if len(kept) < len(schedulers):
-            cfg.param_scheduler = kept
-            notes.append('schedulers starting after iteration 2 dropped')
+    def early(schedulers):
+        if isinstance(schedulers, dict) and 'type' not in schedulers:
+            return {k: early(v) for k, v in schedulers.items()}  # per part
+        if isinstance(schedulers, (list, tuple)):
+            kept = [s for s in schedulers if s.get('begin', 0) < 2]
+            if len(kept) < len(schedulers):
+                notes.append('schedulers starting after iteration 2 dropped')
+            return kept
+        return schedulers
+
+    if cfg.get('param_scheduler') is not None:
+        cfg.param_scheduler = early(cfg.param_scheduler)
     train_cfg = cfg.train_cfg
     if train_cfg.get('by_epoch', True) and 'max_iters' not in train_cfg:
         train_cfg['max_epochs'] = 1
@@ -226,6 +232,22 @@ def dataset_type(cfg) -> str:
     return str(found[0]).rpartition('.')[-1]
 
 
+def _one_process_group(cfg) -> None:
+    import socket
+
+    from kd_plugins.engine.cpu_distributed import prepare_distributed
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    os.environ.update(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+                      MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    cfg.launcher = 'pytorch'
+    prepare_distributed(cfg, 'pytorch')
+    # mmengine passes device_ids=[LOCAL_RANK] (a GPU) to DDP subclasses;
+    # CPU modules need device_ids=None.
+    cfg.model_wrapper_cfg['device_ids'] = None
+
+
 def run_one(path: str, tmp: str) -> Optional[str]:
     """Train one config 2 iterations. Returns None on success."""
     import torch
@@ -247,8 +269,20 @@ def run_one(path: str, tmp: str) -> Optional[str]:
         return f'no fake data writer for {kind}'
     notes = prepare(cfg, data_root, osp.join(tmp, 'work', name))
     torch.manual_seed(0)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    distributed = cfg.get('model_wrapper_cfg') is not None
+    if distributed:
+        # The data-free configs wrap the model in
+        # MMSeparateDistributedDataParallel (their algorithms use
+        # ``generator.module``): one gloo process, as tools/train.py
+        # --launcher pytorch does on a CPU-only machine.
+        _one_process_group(cfg)
+        notes.append('1-process gloo launch')
+    try:
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+    finally:
+        if distributed:
+            torch.distributed.destroy_process_group()
     if runner.iter != 2:
         return f'trained {runner.iter} iterations, not 2'
     print(f'    [{kind}; {", ".join(sorted(set(notes))) or "no extra"} '
