@@ -18,7 +18,8 @@ import sys, types, torch
 # 1. a torchvision whose ops torch accepts
 lib = torch.library.Library('torchvision', 'DEF')
 for op in ('nms', 'qnms'):
-    lib.define(f'{op}(Tensor dets, Tensor scores, float iou_threshold) -> Tensor')
+    lib.define(f'{op}(Tensor dets, Tensor scores, float iou_threshold)'
+               ' -> Tensor')
 # 2. full mmcv: compiled ops importable (every kernel symbol present)
 ext = types.ModuleType('mmcv._ext')
 def _kernel(name):

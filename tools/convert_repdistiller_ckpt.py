@@ -11,9 +11,11 @@ everything else -> ``backbone.<name>``. The result loads strictly into the
 before saving) and is usable as ``model.teacher_ckpt``.
 
 Examples:
-    python tools/convert_repdistiller_ckpt.py resnet32x4_vanilla/ckpt_epoch_240.pth \
-        work_dirs/teachers/resnet32x4_cifar100.pth --arch resnet32x4
-    python tools/convert_repdistiller_ckpt.py wrn_40_2.pth out.pth --arch wrn_40_2
+    python tools/convert_repdistiller_ckpt.py \
+        resnet32x4_vanilla/ckpt_epoch_240.pth \
+        work_dirs/teacher_resnet32x4_cifar100/epoch_240.pth --arch resnet32x4
+    python tools/convert_repdistiller_ckpt.py wrn_40_2.pth out.pth \
+        --arch wrn_40_2
 """
 import argparse
 import os

@@ -1,4 +1,5 @@
-# CIFAR-100 teacher resnet32x4 for TeKAP (KD/feature; resnet8x4 and ShuffleV2 students).
+# CIFAR-100 teacher resnet32x4 for TeKAP (KD/feature; resnet8x4 and
+# ShuffleV2 students).
 # RepDistiller/CRD teacher recipe (train_teacher.py): 240 epochs, SGD lr 0.05
 # (0.01 would be for MobileNetV2/ShuffleNet), momentum 0.9, wd 5e-4, batch 64,
 # lr x0.1 at epochs 150, 180, 210. Writes the checkpoint the method configs

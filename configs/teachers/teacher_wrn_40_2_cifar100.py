@@ -1,4 +1,5 @@
-# CIFAR-100 teacher wrn_40_2 for TeKAP and SSD-KD (wrn_16_1/16_2/40_1 students).
+# CIFAR-100 teacher wrn_40_2 for TeKAP and SSD-KD (wrn_16_1/16_2/40_1
+# students).
 # RepDistiller/CRD teacher recipe (train_teacher.py): 240 epochs, SGD lr 0.05
 # (0.01 would be for MobileNetV2/ShuffleNet), momentum 0.9, wd 5e-4, batch 64,
 # lr x0.1 at epochs 150, 180, 210. Writes the checkpoint the method configs

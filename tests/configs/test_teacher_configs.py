@@ -2,7 +2,6 @@
 with the RepDistiller recipe, writing the checkpoint path they expect."""
 import re
 import sys
-from pathlib import Path
 
 import pytest
 import torch

@@ -299,7 +299,7 @@ def _skip_url_init_weights() -> None:
 
     def __call__(self, module):
         if '://' in str(self.checkpoint):
-            print(f'    [offline: random weights instead of {self.checkpoint}]')
+            print(f'    [offline: random weights, not {self.checkpoint}]')
             return
         return original(self, module)
 
@@ -328,7 +328,8 @@ def main(argv: List[str]) -> int:
                 error = run_one(path, tmp)
             except Exception as e:  # report and go on with the next config
                 traceback.print_exc()
-                error = f'{type(e).__name__}: {(str(e).splitlines() or [""])[0]}'
+                first = (str(e).splitlines() or [''])[0]
+                error = f'{type(e).__name__}: {first}'
             finally:
                 logging.getLogger().handlers.clear()
                 MMLogger._instance_dict.clear()

@@ -12,7 +12,8 @@ from kd_plugins.utils import mmcls_compat as mc
 
 MMPRETRAIN_CONFIGS = osp.join(osp.dirname(mmpretrain.__file__), '.mim',
                               'configs')
-KD_CONFIG = 'mmrazor::distill/mmcls/kd/kd_logits_resnet34_resnet18_8xb32_in1k.py'
+KD_CONFIG = ('mmrazor::distill/mmcls/kd/'
+             'kd_logits_resnet34_resnet18_8xb32_in1k.py')
 
 
 def test_type_rename_table_maps_dead_names_to_registered_ones():
