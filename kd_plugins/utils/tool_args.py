@@ -19,6 +19,7 @@ from typing import Iterator, List, Optional, Tuple
 from mmengine.config import Config, DictAction
 
 from .errors import UserInputError
+from .mmcls_compat import resolve_config_path
 
 __all__ = [
     'ConfigError', 'CfgOptionsAction', 'add_common_args', 'load_config',
@@ -132,8 +133,10 @@ def merge_common_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 
 def read_config(path: str) -> Config:
-    """Read a config file; the single hook for config translations."""
-    return Config.fromfile(path)
+    """Read a config file; the single hook for config translations
+    (configs written for mmcls are translated to mmpretrain)."""
+    from .mmcls_compat import load_config as load_translated
+    return load_translated(path)
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
@@ -153,6 +156,11 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
             an exception raised by the config's code, an unknown
             ``--cfg-options`` key).
     """
+    if '::' in path:  # a config inside a package, e.g. mmrazor::distill/...
+        try:
+            path = resolve_config_path(path)
+        except Exception as e:
+            raise ConfigError(describe_config_error(path, e)) from e
     if '::' not in path and not osp.isfile(path):
         raise ConfigError(f'config file not found: {path}')
     try:
@@ -219,9 +227,9 @@ def _chain_problem(path: str, seen=None) -> Optional[str]:
     for base, line in entries:
         where = f'{path}:{line}'
         if base.startswith('mmcls::'):
-            return (f"{where}: base config '{base}' is in the mmcls scope; "
-                    'mmcls (the old name of mmpretrain) is not installed on '
-                    "this stack, inherit the matching 'mmpretrain::' config")
+            return (f"{where}: base config '{base}' is in the mmcls scope "
+                    '(the old name of mmpretrain) and has no mmpretrain '
+                    "counterpart; inherit a matching 'mmpretrain::' config")
         if '::' in base:
             package, file = _package_config(base)
             if file is None:

@@ -20,6 +20,7 @@ from types import FrameType
 from typing import Callable, List, Optional, Sequence
 
 from .errors import UserInputError
+from .quiet import silence_known_noise
 
 __all__ = ['ToolState', 'run_cli', 'describe_error', 'BUILD_ERROR_TYPES']
 
@@ -59,6 +60,7 @@ def run_cli(body: Callable[[List[str], ToolState], object],
         The body's return value.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    silence_known_noise()  # known deprecation noise of the stack, by message
     state = ToolState()
     try:
         return body(argv, state)

@@ -51,7 +51,7 @@ def files(tmp_path_factory):
     (root / 'syntax.py').write_text('a = 1\nb = (\n')
     (root / 'missing_base.py').write_text("_base_ = ['./nope.py']\n")
     (root / 'mmcls_base.py').write_text(
-        "_base_ = ['mmcls::resnet/resnet18_8xb32_in1k.py']\n")
+        "_base_ = ['mmcls::nonexistent/foo_8xb32_in1k.py']\n")
     (root / 'name_error.py').write_text(
         f"_base_ = ['{KD_CFG}']\nx = 1\ny = undefined_name\n")
     (root / 'text.pth').write_text('not a checkpoint\n')
@@ -71,8 +71,8 @@ def files(tmp_path_factory):
     (['{root}/missing_base.py'],
      ["error: {root}/missing_base.py:1: base config './nope.py' not found"]),
     (['{root}/mmcls_base.py'],
-     ["{root}/mmcls_base.py:1: base config 'mmcls::resnet/",
-      "inherit the matching 'mmpretrain::' config"]),
+     ["{root}/mmcls_base.py:1: base config 'mmcls::nonexistent/",
+      "has no mmpretrain counterpart"]),
     (['{root}/name_error.py'],
      ["error: {root}/name_error.py:3: NameError: name 'undefined_name'"]),
     ([KD_CFG, '--cfg-options', 'foo'],
