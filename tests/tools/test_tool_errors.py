@@ -140,7 +140,7 @@ def test_test_tool_errors_are_one_line(argv, expected, files, tmp_path):
 @pytest.mark.parametrize('name, expected', [
     ('text.pth', '{root}/text.pth'),
     ('truncated.pth', '{root}/truncated.pth'),
-    ('tensor.pth', '{root}/tensor.pth: not a checkpoint dict'),
+    ('tensor.pth', '{root}/tensor.pth: not a checkpoint'),
     ('good.pth', '{root}/good.pth: no student found'),
 ])
 def test_extract_errors_are_one_line(name, expected, files, tmp_path):
