@@ -1,4 +1,5 @@
-"""Helpers for the command-line tools and benchmarks (nothing registered)."""
+"""Package-wide helpers (nothing registered)."""
 from .errors import UserInputError
+from .seeded_generators import SeededGenerators, derive_seed
 
-__all__ = ['UserInputError']
+__all__ = ['UserInputError', 'SeededGenerators', 'derive_seed']

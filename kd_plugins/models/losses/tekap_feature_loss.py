@@ -17,7 +17,7 @@ import torch.nn as nn
 
 from mmrazor.registry import MODELS
 
-from .seeded_generators import SeededGenerators
+from kd_plugins.utils import SeededGenerators
 
 __all__ = ['perturb_teacher_feature', 'TeKAPFeatureLoss']
 

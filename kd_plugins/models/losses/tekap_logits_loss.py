@@ -21,7 +21,7 @@ import torch.nn as nn
 
 from mmrazor.registry import MODELS
 
-from .seeded_generators import SeededGenerators
+from kd_plugins.utils import SeededGenerators
 
 __all__ = ['tekap_logits_loss', 'TeKAPLogitsLoss']
 
