@@ -1,17 +1,18 @@
 """SSD-KD vs Fast-2 on the digits teacher: accuracy, time, data scale.
 
-Part 1, data-scale sweep: SSD-KD (``configs/ssdkd/
-ssdkd_resnet20_resnet8_digits.py``) with ``data_scale`` = 100 / 20 / 10 / 5
-/ 1 % of the 1,438 digits training images, the same number of epochs over
-the synthetic set: real-test top-1 and training wall/CPU time per scale, and
-the least-squares slope of time against the data scale.
-Part 2: SSD-KD at 10 % against the Fast-2 baseline (``configs/ssdkd/
-fast2_resnet20_resnet8_digits.py``) run for its whole schedule: the bar is
-SSD-KD's mean final accuracy >= the baseline's mean final accuracy - 1
-point in at most half the baseline's mean wall time.
-Part 3 (``--ablations``): SSD-KD at 10 % without phi, without priorities
+Part ``main``: (1) SSD-KD at 10 % (``configs/ssdkd/
+ssdkd_resnet20_resnet8_digits.py`` as shipped) against the Fast-2 baseline
+(``configs/ssdkd/fast2_resnet20_resnet8_digits.py``) run for its whole
+schedule: the bar is SSD-KD's mean final accuracy >= the baseline's mean
+final accuracy - 1 point in at most half the baseline's mean wall time;
+(2) the data-scale sweep: SSD-KD with ``data_scale`` = 100 / 20 / 10 / 5 / 1
+% of the 1,438 digits training images and the same (``--sweep-epochs``)
+epochs over the synthetic set: real-test top-1 and training wall/CPU time
+per scale, and the least-squares slope of time against the data scale.
+Part ``ablations``: SSD-KD at 10 % without phi, without priorities
 (alpha = beta = 0, lowest-priority replacement kept) and with uniform replay
-(alpha = beta = 0, random replacement).
+(alpha = beta = 0, random replacement). Each run is appended to the JSON
+file as it finishes; ``--parts report`` only prints and plots it.
 
 Every run trains in this process with one torch thread, calling the
 algorithm's ``train_step`` (one epoch) directly, with the config's cosine
@@ -19,8 +20,8 @@ learning rate and beta annealing per epoch; evaluation (for the curves, no
 choice is made on it) is excluded from the times. Results go to a JSON file
 and a PNG.
 
-    python benchmarks/datafree.py [--seeds 0,1,2] [--epochs 40]
-        [--ablations] [--smoke]
+    python benchmarks/datafree.py [--seeds 0,1,2] [--parts main,ablations]
+        [--sweep-epochs 6] [--smoke]
 """
 import argparse
 import json
@@ -64,11 +65,10 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--seeds', default='0,1,2')
     p.add_argument('--scales', default='1.0,0.2,0.1,0.05,0.01')
-    p.add_argument('--epochs', type=int, default=None,
-                   help='SSD-KD epochs (default: the config)')
-    p.add_argument('--fast-epochs', type=int, default=None,
-                   help='Fast-2 KD epochs after warm-up (default: config)')
-    p.add_argument('--ablations', action='store_true')
+    p.add_argument('--parts', default='main,ablations',
+                   help='main, ablations and/or report')
+    p.add_argument('--sweep-epochs', type=int, default=6,
+                   help='SSD-KD epochs of every sweep run')
     p.add_argument('--eval-points', type=int, default=5,
                    help='evaluations per run for the curves')
     p.add_argument('--smoke', action='store_true',
@@ -100,7 +100,7 @@ def merge(dst, src):
             dst[k] = v
 
 
-def build(config, seed, model_opts, epochs):
+def build(config, seed, model_opts):
     cfg = Config.fromfile(osp.join(REPO, config))
     model_cfg = cfg.model.to_dict()
     merge(model_cfg, model_opts)
@@ -133,8 +133,7 @@ def evaluate(model, loader):
 
 def run(name, config, seed, model_opts, epochs, loader, eval_points):
     """Train ``epochs`` epochs; return the curve and the totals."""
-    model, optim, warmup, eta_min, hook = build(config, seed, model_opts,
-                                                epochs)
+    model, optim, warmup, eta_min, hook = build(config, seed, model_opts)
     arch = optim['architecture'].optimizer
     base = [g['lr'] for g in arch.param_groups]
     evals = {round(epochs * (i + 1) / eval_points) for i in
@@ -181,49 +180,60 @@ def fit(xs, ys):
 def main():
     args = parse_args()
     torch.set_num_threads(1)
-    ensure_teacher()
+    parts = args.parts.split(',')
     seeds = [int(s) for s in args.seeds.split(',')]
     scales = [float(s) for s in args.scales.split(',')]
-    cfg = Config.fromfile(osp.join(REPO, SSDKD))
-    epochs = args.epochs or cfg.train_cfg.max_epochs
+    epochs = Config.fromfile(osp.join(REPO, SSDKD)).train_cfg.max_epochs
     fcfg = Config.fromfile(osp.join(REPO, FAST2))
-    f_warm = fcfg.model.warmup_epochs
-    f_epochs = f_warm + (args.fast_epochs or
-                         fcfg.train_cfg.max_epochs - f_warm)
+    f_epochs, sweep_epochs = fcfg.train_cfg.max_epochs, args.sweep_epochs
+    fast_opts, ssd_opts = {}, {}
     if args.smoke:
-        seeds, epochs, f_epochs, scales = seeds[:1], 3, 3, [0.1, 0.02]
+        seeds, epochs, f_epochs, sweep_epochs = seeds[:1], 3, 3, 2
+        scales = [0.1, 0.02]
         fast_opts = dict(warmup_epochs=1, kd_steps_per_epoch=2)
-    else:
-        fast_opts = {}
     fast_opts['data_scale'] = f_epochs * fcfg.model.synthesis_batch_size
-    test_set = DigitsDataset(split='test', pipeline=[dict(type='PackInputs')])
-    results = []
-    t_start = time.time()
-    with DefaultScope.overwrite_default_scope('mmpretrain'):
-        loader = torch.utils.data.DataLoader(
-            test_set, batch_size=128, collate_fn=pseudo_collate)
+    data = dict(meta=dict(seeds=seeds, epochs=epochs, fast_epochs=f_epochs,
+                          sweep_epochs=sweep_epochs, scales=scales,
+                          threads=1, torch=torch.__version__), runs=[])
+    if 'report' in parts or not {'main', 'ablations'} & set(parts):
+        with open(args.out) as f:
+            data = json.load(f)
+    elif 'main' not in parts and osp.isfile(args.out):
+        with open(args.out) as f:
+            data['runs'] = json.load(f)['runs']  # append to the main part
+    jobs = []
+    if 'main' in parts:
         for seed in seeds:
-            results.append(run('fast2', FAST2, seed, fast_opts, f_epochs,
-                               loader, args.eval_points))
+            jobs.append(('fast2', FAST2, seed, fast_opts, f_epochs))
+            jobs.append(('ssdkd@0.1', SSDKD, seed, ssd_opts, epochs))
             for s in scales:
                 d = max(1, round(s * TRAIN_IMAGES))
-                opts = dict(data_scale=d,
-                            synthesis_batch_size=min(64, d))
-                results.append(run(f'ssdkd@{s:g}', SSDKD, seed, opts,
-                                   epochs, loader, args.eval_points))
-            if args.ablations:
-                for ab, extra in ABLATIONS.items():
-                    opts = dict(data_scale=round(0.1 * TRAIN_IMAGES))
-                    merge(opts, extra)
-                    results.append(run(f'ssdkd@0.1-{ab}', SSDKD, seed, opts,
-                                       epochs, loader, args.eval_points))
-    meta = dict(seeds=seeds, epochs=epochs, fast_epochs=f_epochs,
-                scales=scales, total_s=time.time() - t_start,
-                threads=1, torch=torch.__version__)
-    with open(args.out, 'w') as f:
-        json.dump(dict(meta=meta, runs=results), f, indent=1)
-    report(results, meta)
-    plot(results, meta, args.png)
+                bs = Config.fromfile(osp.join(
+                    REPO, SSDKD)).model.synthesis_batch_size
+                jobs.append((f'sweep@{s:g}', SSDKD, seed,
+                             dict(data_scale=d,
+                                  synthesis_batch_size=min(bs, d)),
+                             sweep_epochs))
+    if 'ablations' in parts:
+        for seed in seeds:
+            for ab, extra in ABLATIONS.items():
+                jobs.append((f'ssdkd@0.1-{ab}', SSDKD, seed, extra, epochs))
+    if jobs:
+        ensure_teacher()
+        test_set = DigitsDataset(split='test',
+                                 pipeline=[dict(type='PackInputs')])
+        t_start = time.time()
+        with DefaultScope.overwrite_default_scope('mmpretrain'):
+            loader = torch.utils.data.DataLoader(
+                test_set, batch_size=128, collate_fn=pseudo_collate)
+            for name, config, seed, opts, ep in jobs:
+                data['runs'].append(run(name, config, seed, opts, ep,
+                                        loader, args.eval_points))
+                data['meta'][f'{args.parts}_s'] = time.time() - t_start
+                with open(args.out, 'w') as f:
+                    json.dump(data, f, indent=1)
+    report(data['runs'], data['meta'])
+    plot(data['runs'], data['meta'], args.png)
 
 
 def group(results, name):
@@ -233,8 +243,9 @@ def group(results, name):
 def report(results, meta):
     n = len(meta['seeds'])
     print(f'\n== digits, real test top-1 (%), mean +- std over {n} seed(s) '
-          f'{meta["seeds"]}; SSD-KD {meta["epochs"]} epochs, Fast-2 '
-          f'{meta["fast_epochs"]} epochs; 1 torch thread ==')
+          f'{meta["seeds"]}; SSD-KD {meta["epochs"]} epochs, sweep '
+          f'{meta["sweep_epochs"]} epochs, Fast-2 {meta["fast_epochs"]} '
+          f'epochs; 1 torch thread ==')
     print('| run | data scale | images synthesised | KD steps | top-1 | '
           'wall s | CPU s |')
     print('|---|---|---|---|---|---|---|')
@@ -249,8 +260,7 @@ def report(results, meta):
               f'{fmt_pm(summarize([r["acc"] for r in rs]))} | '
               f'{fmt_pm(summarize([r["wall"] for r in rs]))} | '
               f'{fmt_pm(summarize([r["cpu"] for r in rs]))} |')
-    sweep = [r for r in results if r['name'].startswith('ssdkd@')
-             and '-' not in r['name']]
+    sweep = [r for r in results if r['name'].startswith('sweep@')]
     if len({r['data_scale'] for r in sweep}) > 1:
         for clock in ('wall', 'cpu'):
             slope, icpt, r2 = fit([r['data_scale'] for r in sweep],
@@ -282,6 +292,8 @@ def plot(results, meta, path):
         if r['name'] not in names:
             names.append(r['name'])
     for name in names:
+        if name.startswith('sweep@'):
+            continue
         rs = group(results, name)
         k = min(len(r['curve']) for r in rs)
         xs = [sum(r['curve'][i][0] for r in rs) / len(rs) for i in range(k)]
@@ -292,8 +304,8 @@ def plot(results, meta, path):
     ax1.set_ylabel('digits test top-1 (%)')
     ax1.set_title(f'accuracy vs time (mean of {len(meta["seeds"])} seeds)')
     ax1.legend(fontsize=7)
-    sweep = sorted((r for r in results if r['name'].startswith('ssdkd@')
-                    and '-' not in r['name']), key=lambda r: r['data_scale'])
+    sweep = sorted((r for r in results if r['name'].startswith('sweep@')),
+                   key=lambda r: r['data_scale'])
     scales = sorted({r['data_scale'] for r in sweep})
     for clock, style in (('wall', 'o-'), ('cpu', 's--')):
         ax2.plot(scales, [summarize([r[clock] for r in sweep
@@ -306,7 +318,7 @@ def plot(results, meta, path):
                                  if r['data_scale'] == d])['mean']
                       for d in scales], 'g^:', label='top-1')
     ax3.set_ylabel('top-1 (%)', color='g')
-    ax2.set_title(f'SSD-KD scale sweep ({meta["epochs"]} epochs)')
+    ax2.set_title(f'SSD-KD scale sweep ({meta["sweep_epochs"]} epochs)')
     ax2.legend(loc='upper left', fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

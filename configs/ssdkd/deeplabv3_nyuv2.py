@@ -75,8 +75,9 @@ optim_wrapper = dict(
     architecture=dict(
         optimizer=dict(
             type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)),
+    # the meta step: generator_lr x generator_steps (Fast's meta optimizer)
     generator=dict(
-        optimizer=dict(type='Adam', lr=5e-3, betas=(0.5, 0.999))))  # meta step: generator_lr x generator_steps (Fast)
+        optimizer=dict(type='Adam', lr=5e-3, betas=(0.5, 0.999))))
 param_scheduler = dict(
     architecture=dict(
         type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,

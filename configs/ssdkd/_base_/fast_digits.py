@@ -51,7 +51,7 @@ model = dict(
     adv_weight=1.33,  # Fast's ResNet pair (resnet34 -> resnet18)
     distill_loss=dict(type='PerSampleKLLoss', tau=20.0),
     priority_tau=1.0,
-    synthesis_batch_size=64,  # the digits batch (Fast: 256 on CIFAR)
+    synthesis_batch_size=64,  # the digits batch (Fast: 256 = its KD batch)
     kd_batch_size=64,
     generator_steps=2,  # Fast-2
     generator_lr=5e-3,

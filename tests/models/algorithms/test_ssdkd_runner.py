@@ -121,8 +121,8 @@ def test_fast2_memorybank_and_mmrazor_dafl_configs_run(tmp_path):
     """The comparison configs train 2 iterations in one process."""
     teacher = tmp_path / 'teacher.pth'
     for name in ('fast2', 'memorybank'):
-        fast = Config.fromfile(
-            str(REPO_ROOT / f'configs/ssdkd/{name}_resnet20_resnet8_digits.py'))
+        fast = Config.fromfile(str(
+            REPO_ROOT / f'configs/ssdkd/{name}_resnet20_resnet8_digits.py'))
         save_random_checkpoint(dict(fast.model.teacher), teacher)
         fast.model.teacher_ckpt = str(teacher)
         if fast.model.generator.type == 'FastGenerator':
