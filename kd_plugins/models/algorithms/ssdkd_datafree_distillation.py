@@ -1,5 +1,4 @@
 """SSD-KD: small-scale data-free knowledge distillation (CVPR 2024)."""
-import copy
 from contextlib import contextmanager
 from typing import Dict, Iterator, Optional, Tuple, Union
 
@@ -17,6 +16,7 @@ from ..losses.masked_adversarial_kl import masked_adversarial_kl
 from ..losses.per_sample_kl_loss import match_logit_size, per_sample_kl
 from .batch_augment import BatchAugment
 from .data_scale_schedule import DataScaleSchedule
+from .meta_inversion import meta_invert
 
 __all__ = ['SSDKDDataFreeDistillation']
 
@@ -298,60 +298,35 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
     def _invert(self, z: torch.Tensor, gen_targets: torch.Generator,
                 optim_wrapper: OptimWrapper
                 ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
-        """Optimise generator (clone) and latents; return the kept batch."""
+        """Meta-learned inversion of ``z``; returns the kept batch."""
         adv_on = self.adv_weight and \
             int(self.num_epochs) >= self.schedule.warmup_epochs
-        gen = copy.deepcopy(self.generator) if self.meta_learning else \
-            self.generator
-        groups = [dict(params=[z], lr=self.latent_lr)]
-        if self.meta_learning:
-            groups.append(dict(params=list(gen.parameters())))
-        inner = torch.optim.Adam(groups, lr=self.generator_lr,
-                                 betas=(0.5, 0.999))
-        view_gen = self.seeds.fork(5, int(self.num_rounds),
-                                   get_dist_info()[0])
+        views = self.seeds.fork(5, int(self.num_rounds), get_dist_info()[0])
         fill = getattr(self.generator, 'black_level', None)
-        best, best_loss, logs, targets = None, float('inf'), {}, None
-        gen.train()
-        optim_wrapper.zero_grad()
+        targets = []
+
+        def loss_terms(x: torch.Tensor) -> Dict[str, torch.Tensor]:
+            if self.synthesis_augment:
+                x = self.synthesis_augment(x, views, fill)
+            with self.bn_loss.recording():
+                t_out = self._logits(self.teacher, x)
+            terms = dict(loss_bn=self.bn_loss())
+            if self.task_loss is not None:
+                if not targets:
+                    targets.append(self._task_targets(t_out, gen_targets))
+                terms['loss_task'] = self.task_loss(t_out, targets[0])
+            if adv_on:
+                terms['loss_adv'] = -self.adv_weight * masked_adversarial_kl(
+                    self._logits(self.student, x), t_out)
+            return terms
+
         with self._frozen_student():
-            for _ in range(self.generator_steps):
-                with optim_wrapper.optim_context(self.generator):
-                    x = gen(z)
-                    view = self.synthesis_augment(x, view_gen, fill) \
-                        if self.synthesis_augment else x
-                    with self.bn_loss.recording():
-                        t_out = self._logits(self.teacher, view)
-                    logs = dict(loss_bn=self.bn_loss())
-                    if self.task_loss is not None:
-                        if targets is None:
-                            targets = self._task_targets(t_out, gen_targets)
-                        logs['loss_task'] = self.task_loss(t_out, targets)
-                    if adv_on:
-                        logs['loss_adv'] = -self.adv_weight * \
-                            masked_adversarial_kl(
-                                self._logits(self.student, view), t_out)
-                    loss = sum(logs.values())
-                if self.keep == 'last' or float(loss.detach()) < best_loss:
-                    best, best_loss = x.detach(), float(loss.detach())
-                inner.zero_grad()
-                if self.meta_learning:
-                    optim_wrapper.backward(loss)
-                    for p, q in zip(self.generator.parameters(),
-                                    gen.parameters()):
-                        if q.grad is not None:
-                            p.grad = q.grad.clone() if p.grad is None \
-                                else p.grad + q.grad
-                else:
-                    optim_wrapper.update_params(loss)
-                inner.step()
-        if self.meta_learning:
-            optim_wrapper.step()
-            optim_wrapper.zero_grad()
+            x, logs = meta_invert(self.generator, z, loss_terms,
+                                  optim_wrapper, self.generator_steps,
+                                  self.generator_lr, self.latent_lr,
+                                  self.meta_learning, self.keep)
         self.bn_loss.update_momentum()
-        logs = {k: v.detach() for k, v in logs.items()}
-        logs['loss'] = torch.tensor(best_loss)
-        return best, logs
+        return x, logs
 
     def _store(self, x: torch.Tensor) -> None:
         """Push the batch (all ranks') with initial priority KL(T||S)."""

@@ -46,8 +46,8 @@ def test_generator_round_leaves_student_untouched(meta):
     assert bool(algo.bn_loss.mmt_ready)  # BN statistics momentum started
 
 
-def test_meta_step_is_the_sum_of_the_clone_gradients():
-    """First-order MAML: one generator step with the summed inner grads."""
+def test_one_meta_step_per_round():
+    """First-order MAML: one generator (meta) step per synthesis round."""
     algo = tiny_algorithm(generator_steps=3, synthesis_augment=None)
     grads = []
     ow = optim_wrappers(algo)
