@@ -24,6 +24,7 @@ and a PNG.
         [--sweep-epochs 6] [--smoke]
 """
 import argparse
+import fcntl
 import json
 import math
 import os
@@ -31,6 +32,7 @@ import os.path as osp
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import torch
@@ -71,6 +73,9 @@ def parse_args():
                    help='SSD-KD epochs of every sweep run')
     p.add_argument('--eval-points', type=int, default=5,
                    help='evaluations per run for the curves')
+    p.add_argument('--lock', default=None,
+                   help='hold this flock(2) lock file during each run only '
+                   '(shared machines: short holds, others run in between)')
     p.add_argument('--smoke', action='store_true',
                    help='tiny settings (2 epochs, 1 seed) to test the script')
     p.add_argument('--out', default=osp.join(REPO, 'benchmarks',
@@ -166,6 +171,20 @@ def run(name, config, seed, model_opts, epochs, loader, eval_points):
     return res
 
 
+@contextmanager
+def held(path):
+    """Hold an exclusive flock(2) on ``path`` (no-op for None)."""
+    if path is None:
+        yield
+        return
+    with open(path, 'a') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def fit(xs, ys):
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
@@ -227,8 +246,9 @@ def main():
             loader = torch.utils.data.DataLoader(
                 test_set, batch_size=128, collate_fn=pseudo_collate)
             for name, config, seed, opts, ep in jobs:
-                data['runs'].append(run(name, config, seed, opts, ep,
-                                        loader, args.eval_points))
+                with held(args.lock):
+                    data['runs'].append(run(name, config, seed, opts, ep,
+                                            loader, args.eval_points))
                 data['meta'][f'{args.parts}_s'] = time.time() - t_start
                 with open(args.out, 'w') as f:
                     json.dump(data, f, indent=1)
