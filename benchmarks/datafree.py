@@ -69,8 +69,12 @@ def parse_args():
     p.add_argument('--scales', default='1.0,0.2,0.1,0.05,0.01')
     p.add_argument('--parts', default='main,ablations',
                    help='main, ablations and/or report')
-    p.add_argument('--sweep-epochs', type=int, default=6,
+    p.add_argument('--sweep-epochs', type=int, default=4,
                    help='SSD-KD epochs of every sweep run')
+    p.add_argument('--ablation-seeds', default=None,
+                   help='seeds of the ablations (default: --seeds)')
+    p.add_argument('--resume', action='store_true',
+                   help='keep the runs already in --out, skip them')
     p.add_argument('--eval-points', type=int, default=5,
                    help='evaluations per run for the curves')
     p.add_argument('--lock', default=None,
@@ -217,9 +221,10 @@ def main():
     if 'report' in parts or not {'main', 'ablations'} & set(parts):
         with open(args.out) as f:
             data = json.load(f)
-    elif 'main' not in parts and osp.isfile(args.out):
+    elif (args.resume or 'main' not in parts) and osp.isfile(args.out):
         with open(args.out) as f:
-            data['runs'] = json.load(f)['runs']  # append to the main part
+            data['runs'] = json.load(f)['runs']  # keep the finished runs
+    done = {(r['name'], r['seed']) for r in data['runs']}
     jobs = []
     if 'main' in parts:
         for seed in seeds:
@@ -234,9 +239,11 @@ def main():
                                   synthesis_batch_size=min(bs, d)),
                              sweep_epochs))
     if 'ablations' in parts:
-        for seed in seeds:
+        for seed in ([int(s) for s in args.ablation_seeds.split(',')]
+                     if args.ablation_seeds else seeds):
             for ab, extra in ABLATIONS.items():
                 jobs.append((f'ssdkd@0.1-{ab}', SSDKD, seed, extra, epochs))
+    jobs = [j for j in jobs if (j[0], j[2]) not in done]
     if jobs:
         ensure_teacher()
         test_set = DigitsDataset(split='test',
