@@ -329,7 +329,7 @@ def plot(results, meta, path):
     ax1.set_xscale('log')
     ax1.set_xlabel('training wall time (s, log)')
     ax1.set_ylabel('digits test top-1 (%)')
-    ax1.set_title(f'accuracy vs time (mean of {len(meta["seeds"])} seeds)')
+    ax1.set_title('accuracy vs time (mean over seeds; ablations: 2)')
     ax1.legend(fontsize=7)
     sweep = sorted((r for r in results if r['name'].startswith('sweep@')),
                    key=lambda r: r['data_scale'])
