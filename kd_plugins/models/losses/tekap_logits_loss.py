@@ -21,9 +21,8 @@ import torch.nn as nn
 
 from mmrazor.registry import MODELS
 
+from kd_plugins.utils import SeededGenerators
 from kd_plugins.utils.params import check_number
-
-from .seeded_generators import SeededGenerators
 
 __all__ = ['tekap_logits_loss', 'TeKAPLogitsLoss']
 
