@@ -31,7 +31,7 @@ BUILD_ERROR_TYPES = (ValueError, TypeError, KeyError, AssertionError,
                      ImportError, FileNotFoundError, NotADirectoryError)
 _WRITE_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR,
                  errno.EEXIST)
-_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _UNKNOWN_TYPE = re.compile(r"^(\S+) is not in the (\S+)::(\S+) registry")
 _UNKNOWN_KW = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) got an unexpected keyword argument '(\w+)'")
@@ -323,8 +323,9 @@ def describe_error(exc: BaseException,
                 'full or the work dir read-only?)')
     if isinstance(exc, OSError):
         name = exc.filename or ''
-        if exc.errno in _FULL_ERRNOS:
-            return f'no space left on the device writing {name or "a file"}'
+        if exc.errno in _FULL_ERRNOS:  # full disk, quota, file size limit
+            return (f'no space left writing {name or "a file"} '
+                    f'({exc.strerror})')
         if exc.errno in _WRITE_ERRNOS and _under(name, state.work_dir):
             return (f'cannot write to the work dir {state.work_dir}: '
                     f'{exc.strerror} ({name})')

@@ -181,8 +181,12 @@ def test_full_disk_while_saving_a_checkpoint():
     assert message.startswith('cannot write /dev/full: ')
     assert 'disk full' in message
     full = OSError(errno.ENOSPC, 'No space left on device', 'w/log.txt')
-    assert describe_error(full) == ('no space left on the device writing '
-                                    'w/log.txt')
+    assert describe_error(full) == ('no space left writing w/log.txt '
+                                    '(No space left on device)')
+    # a file-size limit (what the atomic-save test simulates) reads the same
+    big = OSError(errno.EFBIG, 'File too large', 'w/epoch_2.pth.tmp')
+    assert describe_error(big) == ('no space left writing w/epoch_2.pth.tmp '
+                                   '(File too large)')
 
 
 def test_only_user_errors_become_one_line():
