@@ -203,8 +203,9 @@ def summarize_runs(runs: List[dict], names: List[str]) -> 'OrderedDict':
         keys = sorted(res, key=lambda k: (k[1], -1 if k[0] is None else k[0]))
         values = [res[k]['metric'] for k in keys]
         row = dict(label=m.label, task=m.task, config=m.config,
-                   options=m.options, metric=m.metric or (
-                       'mIoU' if m.task == 'digitsseg' else 'top-1'),
+                   options=m.options,
+                   metric='mIoU' if m.task == 'digitsseg' else (
+                       'top-1' + (' (net 0)' if m.metric else '')),
                    runs=[dict(fold=k[0], seed=k[1], value=res[k]['metric'],
                               wall_s=res[k]['wall_s'], cpu_s=res[k]['cpu_s'])
                          for k in keys],
@@ -270,8 +271,11 @@ def plot(table: 'OrderedDict', path: str) -> None:
     tasks = [(t, title) for t, title in (
         ('digits', 'digits top-1 (%)'), ('digitsseg', 'DigitsSeg mIoU (%)'))
         if any(r['task'] == t for r in table.values())]
+    heights = [sum(r['task'] == t for r in table.values()) for t, _ in tasks]
+    heights.append(sum('paired' in r for r in table.values()))
     fig, axes = plt.subplots(
-        1, len(tasks) + 1, figsize=(5.5 * (len(tasks) + 1), 4.2))
+        len(heights), 1, figsize=(8, 1.2 + 0.42 * sum(heights)),
+        gridspec_kw=dict(height_ratios=heights))
     for ax, (task, title) in zip(axes, tasks):
         rows = [(n, r) for n, r in table.items() if r['task'] == task]
         ys = list(range(len(rows)))
@@ -287,7 +291,7 @@ def plot(table: 'OrderedDict', path: str) -> None:
         ax.grid(axis='x', alpha=0.3)
         chance = '10 %' if task == 'digits' else 'predicting background ' \
             'everywhere: ~7.7 %'
-        ax.annotate(f'chance: {chance} (off the axis)', xy=(0.01, 0.01),
+        ax.annotate(f'chance: {chance}', xy=(0.01, 0.03),
                     xycoords='axes fraction', fontsize=7, color='grey')
     ax = axes[-1]
     rows = [(n, r) for n, r in table.items() if 'paired' in r]
@@ -305,6 +309,7 @@ def plot(table: 'OrderedDict', path: str) -> None:
     ax.set_xlabel('paired difference (points), 95 % t interval')
     ax.grid(axis='x', alpha=0.3)
     fig.suptitle('kd_plugins accuracy benchmark', fontsize=10)
+    fig.tight_layout()
     fig.savefig(path, dpi=110, bbox_inches='tight')
     plt.close(fig)
 
@@ -324,6 +329,20 @@ def main(argv=None) -> int:
              for r in runs}
     runs += run_jobs(make_jobs(others, args, ckpts), args)
     total = time.perf_counter() - start
+    timing = osp.join(args.work_dir, 'invocations.json')
+    previous = []
+    if args.resume and osp.isfile(timing):
+        with open(timing) as f:
+            previous = json.load(f)
+    os.makedirs(args.work_dir, exist_ok=True)
+    with open(timing, 'w') as f:
+        json.dump(previous + [dict(only=args.only, wall_s=total,
+                                   load_avg=os.getloadavg())], f)
+    if previous:
+        print(f'this invocation: {total / 60:.1f} min; earlier ones '
+              f'(--resume): {sum(p["wall_s"] for p in previous) / 60:.1f} '
+              'min')
+        total += sum(p['wall_s'] for p in previous)
     table = summarize_runs(runs, names)
     md = markdown(table, args, total)
     print('\n' + md + '\n')
