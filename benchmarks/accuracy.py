@@ -5,7 +5,7 @@ digits are split into ``--folds`` stratified folds; for fold ``f`` every
 method trains on the other folds (a fresh teacher per fold) and is tested on
 fold ``f``, so over the folds every image is a test image exactly once.
 Each fold runs once per seed in ``--seeds``. Segmentation (DigitsSeg,
-DeepLabV3-style teacher -> MobileNetV2 student) runs once per seed on its
+DeepLabV3-style teacher -> smaller student) runs once per seed on its
 fixed train/test canvases.
 
 Runs are paired by (fold, seed): same split, same seed. Per method the
@@ -78,14 +78,14 @@ METHODS: 'OrderedDict[str, Method]' = OrderedDict([
                      'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py',
                      'digits', baseline='fast', teacher='teacher',
                      cost=150)),
-    ('seg_teacher', Method('DigitsSeg teacher DeepLabV3-R18',
+    ('seg_teacher', Method('DigitsSeg teacher DeepLabV3 R18/4',
                            'configs/demo/deeplabv3_r18_digitsseg.py',
                            'digitsseg', cost=230)),
-    ('seg_student', Method('DigitsSeg student MBv2 alone',
-                           'configs/demo/student_mbv2_digitsseg.py',
+    ('seg_student', Method('DigitsSeg student R18/8 alone',
+                           'configs/demo/student_deeplabv3_r18w8_digitsseg.py',
                            'digitsseg', cost=170)),
     ('seg_ssdkd', Method('DigitsSeg SSD-KD data-free',
-                         'configs/ssdkd/ssdkd_deeplabv3_mbv2_digitsseg.py',
+                         'configs/ssdkd/ssdkd_deeplabv3_digitsseg.py',
                          'digitsseg', baseline='seg_student',
                          teacher='seg_teacher', cost=250)),
 ])
@@ -247,8 +247,9 @@ def markdown(table: 'OrderedDict', args, total_wall: float) -> str:
     gaps = []
     for t, st in (('teacher', 'student'), ('seg_teacher', 'seg_student')):
         if t in table and st in table:
+            gap = table[t]['summary']['mean'] - table[st]['summary']['mean']
             gaps.append(f"{table[t]['label']} - {table[st]['label']}: "
-                        f"{table[t]['summary']['mean'] - table[st]['summary']['mean']:+.2f} points")
+                        f'{gap:+.2f} points')
     lines.append('')
     if gaps:
         lines.append('Teacher-student gap: ' + '; '.join(gaps) + '.')

@@ -13,8 +13,8 @@ Trains, through the real mmengine Runner and the shipped configs:
 and, with ``--full``, the segmentation part on the embedded DigitsSeg task
 (64x64 canvases of real digits, 11 classes):
 
-7. the DeepLabV3-style teacher (ResNetV1c-18),
-8. the MobileNetV2 student alone,
+7. the DeepLabV3-style teacher (ResNetV1c-18 at 1/4 width),
+8. the smaller student (ResNetV1c-18 at 1/8 width) alone,
 9. SSD-KD data-free from that teacher (mmseg checkpoint-compatible student),
 
 then prints a table (top-1 on the real digits test split or mIoU on the
@@ -64,12 +64,12 @@ STEPS = [
      None),
     ('ssdkd', 'SSD-KD, data-free',
      'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py', 'teacher'),
-    ('seg_teacher', 'seg teacher DeepLabV3-R18',
+    ('seg_teacher', 'seg teacher DeepLabV3 R18/4',
      'configs/demo/deeplabv3_r18_digitsseg.py', None),
-    ('seg_student', 'seg student MBv2 alone',
-     'configs/demo/student_mbv2_digitsseg.py', None),
+    ('seg_student', 'seg student R18/8 alone',
+     'configs/demo/student_deeplabv3_r18w8_digitsseg.py', None),
     ('seg_ssdkd', 'seg SSD-KD, data-free',
-     'configs/ssdkd/ssdkd_deeplabv3_mbv2_digitsseg.py', 'seg_teacher'),
+     'configs/ssdkd/ssdkd_deeplabv3_digitsseg.py', 'seg_teacher'),
 ]
 SEG_STEPS = ('seg_teacher', 'seg_student', 'seg_ssdkd')
 SMOKE_OPTIONS = {

@@ -15,8 +15,8 @@ from _helpers import run_tool
 pytestmark = pytest.mark.e2e
 
 TEACHER_CFG = 'configs/demo/deeplabv3_r18_digitsseg.py'
-STUDENT_CFG = 'configs/demo/student_mbv2_digitsseg.py'
-SSDKD_CFG = 'configs/ssdkd/ssdkd_deeplabv3_mbv2_digitsseg.py'
+STUDENT_CFG = 'configs/demo/student_deeplabv3_r18w8_digitsseg.py'
+SSDKD_CFG = 'configs/ssdkd/ssdkd_deeplabv3_digitsseg.py'
 TINY_DATA = [
     'train_dataloader.dataset.num_samples=8', 'train_dataloader.batch_size=4',
     'val_dataloader.dataset.num_samples=4', 'val_dataloader.batch_size=4',

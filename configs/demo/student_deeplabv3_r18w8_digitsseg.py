@@ -1,6 +1,6 @@
-# DigitsSeg student alone: DeepLabV3-style MobileNetV2 x0.5 (output stride
-# 8) trained from scratch on the real training canvases (the reference the
-# data-free student is compared with).
+# DigitsSeg student alone: DeepLabV3-style ResNetV1c-18 at 1/8 width (output
+# stride 8) trained from scratch on the real training canvases (the
+# reference the data-free student is compared with).
 _base_ = ['./_digitsseg_common.py']
 model = dict(
     _delete_=True,
@@ -13,4 +13,4 @@ model = dict(
     auxiliary_head={{_base_.student_model.auxiliary_head}},
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
-work_dir = 'work_dirs/student_mbv2_digitsseg'
+work_dir = 'work_dirs/student_deeplabv3_r18w8_digitsseg'

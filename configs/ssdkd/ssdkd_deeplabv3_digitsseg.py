@@ -1,5 +1,5 @@
 # SSD-KD data-free on DigitsSeg (11 classes, 64x64): the DeepLabV3-style
-# ResNetV1c-18 teacher -> MobileNetV2 x0.5 student of
+# ResNetV1c-18 teacher (1/4 width) -> student (1/8 width) of
 # configs/demo/_digitsseg_common.py, without any training canvas. Same
 # algorithm and hook as configs/ssdkd/deeplabv3_nyuv2.py; only the data and
 # model sizes differ, and the budget is scaled to a few CPU minutes.
@@ -7,9 +7,9 @@
 # Teacher: python tools/train.py configs/demo/deeplabv3_r18_digitsseg.py
 _base_ = ['../demo/_digitsseg_common.py']
 
-teacher_ckpt = 'work_dirs/deeplabv3_r18_digitsseg/iter_600.pth'
+teacher_ckpt = 'work_dirs/deeplabv3_r18_digitsseg/iter_1500.pth'
 buffer_capacity = 1000
-max_iters = 300
+max_iters = 600
 
 # The Runner would inject the top-level SegDataPreProcessor into the
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
@@ -67,9 +67,9 @@ train_dataloader = dict(
 optim_wrapper = dict(
     _delete_=True,
     constructor='mmrazor.SeparateOptimWrapperConstructor',
+    # the student's optimizer of the student-alone config
     architecture=dict(
-        optimizer=dict(
-            type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4)),
+        optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4)),
     generator=dict(
         optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))))
 param_scheduler = dict(
@@ -80,8 +80,8 @@ param_scheduler = dict(
     generator=[])  # constant generator learning rate
 
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=100)
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=200)
 
 model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
 custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]
-work_dir = 'work_dirs/ssdkd_deeplabv3_mbv2_digitsseg'
+work_dir = 'work_dirs/ssdkd_deeplabv3_digitsseg'
