@@ -80,14 +80,14 @@ METHODS: 'OrderedDict[str, Method]' = OrderedDict([
                      cost=150)),
     ('seg_teacher', Method('DigitsSeg teacher DeepLabV3 R18/4',
                            'configs/demo/deeplabv3_r18_digitsseg.py',
-                           'digitsseg', cost=230)),
+                           'digitsseg', cost=175)),
     ('seg_student', Method('DigitsSeg student R18/8 alone',
                            'configs/demo/student_deeplabv3_r18w8_digitsseg.py',
-                           'digitsseg', cost=170)),
+                           'digitsseg', cost=113)),
     ('seg_ssdkd', Method('DigitsSeg SSD-KD data-free',
                          'configs/ssdkd/ssdkd_deeplabv3_digitsseg.py',
                          'digitsseg', baseline='seg_student',
-                         teacher='seg_teacher', cost=250)),
+                         teacher='seg_teacher', cost=130)),
 ])
 
 
@@ -325,10 +325,27 @@ def main(argv=None) -> int:
     others = [n for n in names if n not in teachers]
     print(f'methods: {", ".join(names)}; folds {args.folds}, seeds '
           f'{args.seeds}, seg seeds {args.seg_seeds}', flush=True)
-    runs = run_jobs(make_jobs(teachers, args, {}), args)
-    ckpts = {(r['method'], r['fold']): r['result']['checkpoint']
-             for r in runs}
-    runs += run_jobs(make_jobs(others, args, ckpts), args)
+    # Phase 1: the teachers still to train, together with every method
+    # whose teacher is not needed or already trained (--resume); phase 2:
+    # the rest, with the new teachers' checkpoints.
+    teacher_jobs = make_jobs(teachers, args, {})
+    ckpts = {}
+    for job in teacher_jobs:
+        path = osp.join(args.work_dir, 'runs', job['tag'] + '.json')
+        if args.resume and osp.isfile(path):
+            with open(path) as f:
+                ckpts[(job['method'], job['fold'])] = json.load(f)[
+                    'checkpoint']
+    trained = {t for t in teachers
+               if all((j['method'], j['fold']) in ckpts
+                      for j in teacher_jobs if j['method'] == t)}
+    ready = [n for n in others
+             if METHODS[n].teacher is None or METHODS[n].teacher in trained]
+    later = [n for n in others if n not in ready]
+    runs = run_jobs(teacher_jobs + make_jobs(ready, args, ckpts), args)
+    ckpts.update({(r['method'], r['fold']): r['result']['checkpoint']
+                  for r in runs if r['method'] in teachers})
+    runs += run_jobs(make_jobs(later, args, ckpts), args)
     total = time.perf_counter() - start
     timing = osp.join(args.work_dir, 'invocations.json')
     previous = []

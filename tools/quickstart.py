@@ -244,13 +244,14 @@ def _panel(ax, entries: List[dict], chance: float, what: str) -> None:
     lo, hi = min(lows), max(highs)
     pad = max(0.5, 0.15 * (hi - lo))
     ax.set_ylim(lo - pad, min(100.0, hi + pad) + 0.05 * pad)
-    note = (f'chance: {chance:.0f}% (below the axis)' if lo - pad > chance
-            else f'chance: {chance:.0f}%')
+    note = (f'chance: {chance:g}% (below the axis)' if lo - pad > chance
+            else f'chance: {chance:g}%')
     if lo - pad <= chance:
         ax.axhline(chance, color='grey', linestyle='--', linewidth=1)
     ax.annotate(note, xy=(0.01, 0.01), xycoords='axes fraction',
                 fontsize=7, color='grey')
-    ax.legend(loc='lower right', fontsize=7)
+    ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.16), ncol=2,
+              fontsize=7, frameon=False)
     ax.set_xlabel('training wall time (s, 2 CPU cores)')
     ax.set_ylabel(what)
     ax.grid(alpha=0.3)
