@@ -152,9 +152,10 @@ def run_step(name: str, label: str, config: str, work_dir: str,
     opts = {}
     if smoke and name in SEG_STEPS:
         opts = dict(SEG_SMOKE_OPTIONS)
-        opts['train_dataloader.dataset.num_samples'] = 8
-        if name == 'seg_ssdkd':
+        if name == 'seg_ssdkd':  # data-free: a placeholder training loader
             opts.update(SEG_SMOKE_SSDKD)
+        else:
+            opts['train_dataloader.dataset.num_samples'] = 8
     elif smoke:
         opts = dict(SMOKE_OPTIONS)
         opts['train_cfg.max_epochs'] = 1
