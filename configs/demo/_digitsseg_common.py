@@ -7,6 +7,11 @@
 # NYUv2) costs more CPU time per step than this teacher at 64x64 (depthwise
 # convolutions), so both are ResNets here. Trained from scratch with AdamW:
 # SGD left every model predicting only background after 600 iterations.
+# Initialisation: the heads keep PyTorch's default init (`init_cfg=None`).
+# With mmseg's default (classifier conv ~ Normal(0, 0.01)) these small
+# from-scratch models stayed at "background everywhere" (validation mIoU
+# 6.9 after 100-400 iterations on canvases of training digits, seed 1;
+# 10.1 and rising with init_cfg=None); chosen on those validation canvases.
 _base_ = ['../_base_/datasets/digitsseg.py']
 default_scope = 'mmseg'
 custom_imports = dict(imports=['kd_plugins'], allow_failed_imports=False)
@@ -43,6 +48,7 @@ model = dict(
         num_classes={{_base_.num_classes}},
         norm_cfg=norm_cfg,
         align_corners=False,
+        init_cfg=None,  # see the note on initialisation above
         loss_decode=dict(
             type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
     auxiliary_head=dict(
@@ -56,6 +62,7 @@ model = dict(
         num_classes={{_base_.num_classes}},
         norm_cfg=norm_cfg,
         align_corners=False,
+        init_cfg=None,  # see the note on initialisation above
         loss_decode=dict(
             type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
     train_cfg=dict(),
@@ -89,6 +96,7 @@ student_model = dict(
         num_classes={{_base_.num_classes}},
         norm_cfg=norm_cfg,
         align_corners=False,
+        init_cfg=None,  # see the note on initialisation above
         loss_decode=dict(
             type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
     auxiliary_head=dict(
@@ -102,6 +110,7 @@ student_model = dict(
         num_classes={{_base_.num_classes}},
         norm_cfg=norm_cfg,
         align_corners=False,
+        init_cfg=None,  # see the note on initialisation above
         loss_decode=dict(
             type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
     train_cfg=dict(),

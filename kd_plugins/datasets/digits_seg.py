@@ -79,11 +79,18 @@ def make_canvas(rng: np.random.RandomState, pool: np.ndarray,
         cover = cv2.resize(glyphs[idx], (side, side),
                            interpolation=cv2.INTER_LINEAR)
         cover = np.clip(cover, 0, 1)
+        # the label is the digit's area: its strokes grown by one original
+        # pixel (a 3x3 dilation of the 8x8 glyph), so that it can be
+        # resolved at output stride 8
+        area = cv2.resize(cv2.dilate(glyphs[idx], np.ones((3, 3))),
+                          (side, side), interpolation=cv2.INTER_LINEAR)
+        area = np.clip(area, 0, 1)
         y, x = rng.randint(-side // 4, size - 3 * side // 4, size=2)
         # clip the glyph to the canvas
         y0, x0 = max(y, 0), max(x, 0)
         y1, x1 = min(y + side, size), min(x + side, size)
         patch = cover[y0 - y:y1 - y, x0 - x:x1 - x]
+        zone = area[y0 - y:y1 - y, x0 - x:x1 - x]
         # stroke colour: far from the local background
         local = img[y0:y1, x0:x1].reshape(-1, 3).mean(0)
         colour = np.where(local > 127, rng.uniform(0, 60, 3),
@@ -91,8 +98,8 @@ def make_canvas(rng: np.random.RandomState, pool: np.ndarray,
         a = patch[..., None]
         img[y0:y1, x0:x1] = img[y0:y1, x0:x1] * (1 - a) + colour * a
         region = label[y0:y1, x0:x1]
-        region[patch >= RIM_THRESHOLD] = IGNORE_INDEX
-        region[patch >= FG_THRESHOLD] = 1 + int(labels[idx])
+        region[zone >= RIM_THRESHOLD] = IGNORE_INDEX
+        region[zone >= FG_THRESHOLD] = 1 + int(labels[idx])
         used.append(idx)
     img = img + rng.normal(0, 4, img.shape)
     return np.clip(img, 0, 255).astype(np.uint8), label, used
