@@ -291,7 +291,7 @@ def plot(table: 'OrderedDict', path: str) -> None:
         ax.set_xlabel(title + ': mean ± std (dots: runs)')
         ax.grid(axis='x', alpha=0.3)
         chance = '10 %' if task == 'digits' else 'predicting background ' \
-            'everywhere: ~7.7 %'
+            'everywhere: ~7 %'
         ax.annotate(f'chance: {chance}', xy=(0.01, 0.03),
                     xycoords='axes fraction', fontsize=7, color='grey')
     ax = axes[-1]
