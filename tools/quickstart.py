@@ -19,10 +19,12 @@ and, with ``--full``, the segmentation part on the embedded DigitsSeg task
 
 then prints a table (top-1 on the real digits test split or mIoU on the
 DigitsSeg test canvases, wall time, training images/s) and writes
-``results.json`` and ``results.png`` to the work dir. The default
-(classification) takes about 4 minutes on 2 idle CPU cores; ``--full`` adds
-the segmentation part, about 8 minutes more. ``--seeds 0 1 2`` repeats each
-student (not the teacher) per seed and plots mean ± std.
+``results.json`` and ``results.png`` to the work dir and prints the total
+time. The default (classification) took about 4 minutes on 2 idle CPU
+cores; ``--full`` adds the segmentation part, about 6 CPU-minutes of
+training more (from benchmarks/accuracy.py, 1 thread per run), so the full
+run is kept out of the default. ``--seeds 0 1 2`` repeats each student (not
+the teacher) per seed and plots mean ± std.
 
 Examples:
     python tools/quickstart.py
