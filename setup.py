@@ -1,9 +1,14 @@
-"""Install kd_plugins and its pinned OpenMMLab stack.
+"""Install kd_plugins into a new or an existing OpenMMLab environment.
 
-``pip install -e .`` installs everything the package needs on a fresh
-machine (CPU build of torch from the local wheel mirror, about a minute).
-Extras: ``tests`` (pytest and the digits data), ``demo`` (digits data and
-plots).
+``install_requires`` holds compatible ranges (what ``kd_plugins/compat.py``
+supports), so installing the plugin beside a user's CUDA torch or full mmcv
+leaves them in place. The exact tested set is ``constraints.txt``:
+
+    pip install -c constraints.txt -e ".[lite,demo,tests]"
+
+Extras: ``lite`` (mmcv-lite, the pure-Python mmcv this project is tested
+with; leave it out when a full mmcv 2.0/2.1 is installed), ``tests`` (pytest
+and the digits data), ``demo`` (digits data and plots).
 """
 import os.path as osp
 
@@ -19,18 +24,30 @@ def get_version() -> str:
     return scope['__version__']
 
 
-# mmcv(-lite) must be 2.1.0: mmseg 1.2.2 and mmrazor 1.0.0 assert
-# mmcv < 2.2.0 at import time, which pip cannot see. setuptools>=81 has no
-# pkg_resources, which mmengine needs for ``mmpretrain::`` config paths.
-# joblib (mmrazor), ftfy and regex (mmseg) are imported but not declared.
+# Ranges = the versions the compat layer handles (it feature-detects each
+# fix and is a no-op where a package already works):
+# - torch 2.0 .. 2.14: compat.py restores torch.ao.quantization names that
+#   torch 2.x renamed and uses torch.serialization.add_safe_globals when
+#   present (2.4+); 2.13 is tested here, 2.14 is the current series.
+# - torchvision: the releases that pair with those torch versions.
+# - mmengine 0.10.x: compat allow-lists its checkpoint types and
+#   kd_plugins.utils.mmcls_compat hooks its config-path resolution.
+# - mmpretrain / mmsegmentation 1.0 .. 1.2 and mmrazor 1.0.x: the releases
+#   compat.py was written against (mmrazor 1.0.0's torch-2 import breaks).
+# - mmcv is NOT required here: mmseg 1.2 and mmrazor 1.0 assert
+#   mmcv < 2.2.0 at import time, and a full mmcv (CUDA ops) and mmcv-lite are
+#   two distributions of one ``mmcv`` package, so requiring either would
+#   clobber the other. The ``lite`` extra installs mmcv-lite.
+# setuptools>=81 has no pkg_resources, which mmengine needs for
+# ``mmpretrain::`` config paths. joblib (mmrazor), ftfy and regex (mmseg) are
+# imported but not declared by them.
 INSTALL_REQUIRES = [
-    'torch==2.13.0',
-    'torchvision==0.28.0',
-    'mmengine==0.10.7',
-    'mmcv-lite==2.1.0',
-    'mmpretrain==1.2.0',
-    'mmsegmentation==1.2.2',
-    'mmrazor==1.0.0',
+    'torch>=2.0,<2.15',
+    'torchvision>=0.15,<0.30',
+    'mmengine>=0.10.0,<0.11',
+    'mmpretrain>=1.0.0,<1.3',
+    'mmsegmentation>=1.0.0,<1.3',
+    'mmrazor>=1.0.0,<1.1',
     'setuptools>=77.0.3,<81',
     'joblib',
     'ftfy',
@@ -41,6 +58,7 @@ INSTALL_REQUIRES = [
 ]
 
 EXTRAS_REQUIRE = {
+    'lite': ['mmcv-lite>=2.0.0,<2.2.0'],
     'demo': ['scikit-learn', 'matplotlib'],
     'tests': ['pytest', 'scikit-learn', 'matplotlib'],
 }

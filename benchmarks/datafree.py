@@ -1,120 +1,129 @@
-"""Data-free KD on the digits teacher: real-test accuracy vs training time.
+"""SSD-KD vs Fast-2 on the digits teacher: accuracy, time, data scale.
 
-Runs SSD-KD, the Fast-style baseline (uniform memory bank, no phi, no
-priorities) and mmrazor's DAFL from their configs in ``configs/ssdkd/`` in
-one process, interleaved in round-robin slices of ``--eval-every-s`` (so
-changes in machine load hit every method alike), each for the same training
-budget (evaluation time excluded) measured on the process CPU clock with
-one torch thread by default (``--clock wall`` for wall time). The student
-learning rate follows a cosine schedule over the time budget for every
-method, so the budgets are comparable. Prints accuracy at each evaluation
-and whether SSD-KD reached the baseline's final accuracy sooner.
+Part ``main``: (1) SSD-KD at 10 % (``configs/ssdkd/
+ssdkd_resnet20_resnet8_digits.py`` as shipped) against the Fast-2 baseline
+(``configs/ssdkd/fast2_resnet20_resnet8_digits.py``) run for its whole
+schedule: the bar is SSD-KD's mean final accuracy >= the baseline's mean
+final accuracy - 1 point in at most half the baseline's mean wall time;
+(2) the data-scale sweep: SSD-KD with ``data_scale`` = 100 / 20 / 10 / 5 / 1
+% of the 1,438 digits training images and the same (``--sweep-epochs``)
+epochs over the synthetic set: real-test top-1 and training wall/CPU time
+per scale, and the least-squares slope of time against the data scale.
+Part ``ablations``: SSD-KD at 10 % without phi, without priorities
+(alpha = beta = 0, lowest-priority replacement kept) and with uniform replay
+(alpha = beta = 0, random replacement). Each run is appended to the JSON
+file as it finishes; ``--parts report`` only prints and plots it.
 
-    python benchmarks/datafree.py [--teacher-ckpt PATH] [--budget-s 120]
-        [--seeds 0,1,2] [--ssdkd-options replay_buffer.alpha=0.6]
+Every run trains in this process with one torch thread, calling the
+algorithm's ``train_step`` (one epoch) directly, with the config's cosine
+learning rate and beta annealing per epoch; evaluation (for the curves, no
+choice is made on it) is excluded from the times. Results go to a JSON file
+and a PNG.
 
-Without ``--teacher-ckpt`` the default teacher
-``work_dirs/teacher_resnet20_digits/epoch_8.pth`` is used, and trained first
-with ``tools/train.py configs/demo/teacher_resnet20_digits.py`` if missing.
+    python benchmarks/datafree.py [--seeds 0,1,2] [--parts main,ablations]
+        [--sweep-epochs 6] [--smoke]
 """
 import argparse
+import fcntl
+import json
 import math
 import os
 import os.path as osp
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 import kd_plugins  # noqa: E402,F401
+from _stats import fmt_pm, summarize  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.dataset import pseudo_collate  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 from mmrazor.registry import MODELS  # noqa: E402
 
-from kd_plugins.datasets import (DataFreePlaceholderDataset,  # noqa: E402
-                                 DigitsDataset)
+from kd_plugins.datasets import DigitsDataset  # noqa: E402
 from kd_plugins.engine.hooks import PrioritySamplingHook  # noqa: E402
 
-CONFIGS = dict(
-    ssdkd='configs/ssdkd/ssdkd_resnet20_resnet8_digits.py',
-    fast='configs/ssdkd/fast_resnet20_resnet8_digits.py',
-    dafl='configs/ssdkd/dafl_resnet20_resnet8_digits.py')
-DEFAULT_TEACHER = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
+SSDKD = 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
+FAST2 = 'configs/ssdkd/fast2_resnet20_resnet8_digits.py'
+TEACHER = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
+TRAIN_IMAGES = 1438
+ABLATIONS = dict(
+    no_phi=dict(task_loss=dict(gamma=0.0, diversity=False)),
+    no_priorities=dict(replay_buffer=dict(alpha=0.0, beta=0.0)),
+    uniform_replay=dict(
+        replay_buffer=dict(alpha=0.0, beta=0.0, replace='random')))
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--teacher-ckpt', default=None)
-    p.add_argument('--budget-s', type=float, default=120.0,
-                   help='training wall time per method (s)')
-    p.add_argument('--eval-every-s', type=float, default=15.0)
-    p.add_argument('--methods', default='ssdkd,fast,dafl')
-    p.add_argument('--seeds', default='0,1,2',
-                   help='comma-separated seeds; medians over seeds are '
-                   'reported')
-    p.add_argument('--threads', type=int, default=1,
-                   help='torch threads (1: CPU time ~ wall time on an idle '
-                   'machine and robust to other processes)')
-    p.add_argument('--clock', choices=('cpu', 'wall'), default='cpu',
-                   help='budget clock: process CPU time (default, robust '
-                   'on a shared machine) or wall time')
-    p.add_argument('--capacity', type=int, default=None,
-                   help='override the buffer capacity (SSD-KD and Fast)')
-    p.add_argument('--ssdkd-options', nargs='*', default=[],
-                   metavar='KEY=VALUE',
-                   help='overrides of the SSD-KD model config, e.g. '
-                   'replay_buffer.alpha=0.6')
+    p.add_argument('--seeds', default='0,1,2')
+    p.add_argument('--scales', default='1.0,0.2,0.1,0.05,0.01')
+    p.add_argument('--parts', default='main,ablations',
+                   help='main, ablations and/or report')
+    p.add_argument('--sweep-epochs', type=int, default=4,
+                   help='SSD-KD epochs of every sweep run')
+    p.add_argument('--ablation-seeds', default=None,
+                   help='seeds of the ablations (default: --seeds)')
+    p.add_argument('--resume', action='store_true',
+                   help='keep the runs already in --out, skip them')
+    p.add_argument('--eval-points', type=int, default=5,
+                   help='evaluations per run for the curves')
+    p.add_argument('--lock', default=None,
+                   help='hold this flock(2) lock file during each run only '
+                   '(shared machines: short holds, others run in between)')
+    p.add_argument('--smoke', action='store_true',
+                   help='tiny settings (2 epochs, 1 seed) to test the script')
+    p.add_argument('--out', default=osp.join(REPO, 'benchmarks',
+                                             'datafree_results.json'))
+    p.add_argument('--png', default=osp.join(REPO, 'benchmarks',
+                                             'datafree.png'))
     return p.parse_args()
 
 
-def ensure_teacher(path):
-    if path:
-        if not osp.isfile(path):
-            sys.exit(f'datafree.py: teacher checkpoint {path!r} not found')
-        return path
-    path = osp.join(REPO, DEFAULT_TEACHER)
+def ensure_teacher():
+    path = osp.join(REPO, TEACHER)
     if not osp.isfile(path):
-        print(f'[teacher] {DEFAULT_TEACHER} missing: training it ...',
-              flush=True)
-        env = dict(os.environ, PYTHONPATH=REPO)
+        print(f'[teacher] {TEACHER} missing: training it ...', flush=True)
         subprocess.run([
-            sys.executable,
-            osp.join(REPO, 'tools/train.py'),
+            sys.executable, osp.join(REPO, 'tools/train.py'),
             osp.join(REPO, 'configs/demo/teacher_resnet20_digits.py'),
-            '--work-dir',
-            osp.join(REPO, 'work_dirs/teacher_resnet20_digits')
-        ], check=True, env=env, cwd=REPO)
+            '--work-dir', osp.join(REPO, 'work_dirs/teacher_resnet20_digits')
+        ], check=True, env=dict(os.environ, PYTHONPATH=REPO), cwd=REPO)
     return path
 
 
-def build(method, teacher_ckpt, capacity, seed=0, options=()):
-    cfg = Config.fromfile(osp.join(REPO, CONFIGS[method]))
-    if method == 'ssdkd' and options:
-        from mmengine.config import DictAction
-        parsed = {}
-        for opt in options:
-            key, value = opt.split('=', 1)
-            parsed['model.' + key] = DictAction._parse_iterable(value)
-        cfg.merge_from_dict(parsed)
-    model_cfg = cfg.model
-    if method == 'dafl':
-        model_cfg.teachers.res20.ckpt_path = teacher_ckpt
-    else:
-        model_cfg.teacher_ckpt = teacher_ckpt
-        model_cfg.seed = seed
-        if capacity:
-            model_cfg.replay_buffer.capacity = capacity
+def merge(dst, src):
+    for k, v in src.items():
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            merge(dst[k], v)
+        else:
+            dst[k] = v
+
+
+def build(config, seed, model_opts):
+    cfg = Config.fromfile(osp.join(REPO, config))
+    model_cfg = cfg.model.to_dict()
+    merge(model_cfg, model_opts)
+    model_cfg['teacher_ckpt'] = osp.join(REPO, TEACHER)
+    model_cfg['seed'] = seed
+    torch.manual_seed(seed)
     with DefaultScope.overwrite_default_scope('mmrazor'):
         model = MODELS.build(model_cfg)
         optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    return cfg, model, optim
+    sched = cfg.param_scheduler.architecture
+    warmup = model.schedule.warmup_epochs
+    eta_min = sched.get('eta_min', 0.0)
+    hook = PrioritySamplingHook() if cfg.get('custom_hooks') else None
+    return model, optim, warmup, eta_min, hook
 
 
 @torch.no_grad()
@@ -131,143 +140,216 @@ def evaluate(model, loader):
     return 100.0 * correct / total
 
 
-class Trainee:
-    """One method's model, optimizers and accuracy curve."""
-
-    def __init__(self, method, args, teacher_ckpt, seed):
-        torch.manual_seed(seed)
-        self.method = method
-        self.seed = seed
-        self.budget = args.budget_s
-        self.clock = args.clock
-        cfg, self.model, self.optim = build(method, teacher_ckpt,
-                                            args.capacity, seed,
-                                            args.ssdkd_options)
-        self.model.train()
-        self.arch_optim = self.optim['architecture'].optimizer
-        self.base_lrs = [g['lr'] for g in self.arch_optim.param_groups]
-        self.hook = PrioritySamplingHook() if any(
-            h.get('type', '').endswith('PrioritySamplingHook')
-            for h in cfg.get('custom_hooks', [])) else None
-        # a batch like the config's loader gives (DAFL reads its size)
-        loader_cfg = cfg.train_dataloader
-        ds_cfg = dict(loader_cfg.dataset)
-        ds_cfg.pop('type')
-        ds = DataFreePlaceholderDataset(**ds_cfg)
-        self.batch = pseudo_collate(
-            [ds[i] for i in range(loader_cfg.batch_size)])
-        self.train_time = self.cpu_time = 0.0
-        self.it = 0
-        self.curve = []  # (train wall s, train cpu s, iters, acc)
-
-    @property
-    def used(self):
-        """Budget used so far, on the chosen clock."""
-        return self.cpu_time if self.clock == 'cpu' else self.train_time
-
-    @property
-    def done(self):
-        return self.used >= self.budget
-
-    def step(self):
-        frac = min(1.0, self.used / self.budget)
-        for g, lr in zip(self.arch_optim.param_groups, self.base_lrs):
-            g['lr'] = 0.5 * lr * (1 + math.cos(math.pi * frac))
-        # the hook anneals beta over the time budget: iter/max_iters = frac
-        runner = SimpleNamespace(
-            model=self.model, iter=int(frac * 10**6), max_iters=10**6)
+def run(name, config, seed, model_opts, epochs, loader, eval_points):
+    """Train ``epochs`` epochs; return the curve and the totals."""
+    model, optim, warmup, eta_min, hook = build(config, seed, model_opts)
+    arch = optim['architecture'].optimizer
+    base = [g['lr'] for g in arch.param_groups]
+    evals = {round(epochs * (i + 1) / eval_points) for i in
+             range(eval_points)} if eval_points else {epochs}
+    wall = cpu = 0.0
+    curve = []
+    model.train()
+    for e in range(epochs):
+        frac = min(1.0, max(0.0, (e - warmup) / max(1, epochs - warmup)))
+        for g, lr in zip(arch.param_groups, base):
+            g['lr'] = eta_min + 0.5 * (lr - eta_min) * (
+                1 + math.cos(math.pi * frac))
         t0, c0 = time.perf_counter(), time.process_time()
-        if self.hook is not None:
-            self.hook.before_train_iter(runner, self.it)
-        self.model.train_step(self.batch, self.optim)
-        if self.hook is not None:
-            self.hook.after_train_iter(runner, self.it)
-        self.train_time += time.perf_counter() - t0
-        self.cpu_time += time.process_time() - c0
-        self.it += 1
-
-    def evaluate(self, loader):
-        acc = evaluate(self.model, loader)
-        self.curve.append((self.train_time, self.cpu_time, self.it, acc))
-        print(f'[{self.method:5s} seed {self.seed}] '
-              f'wall={self.train_time:6.1f}s '
-              f'cpu={self.cpu_time:6.1f}s it={self.it:4d} acc={acc:.2f}',
-              flush=True)
-
-
-def run_all(methods, args, teacher_ckpt, test_loader, seed):
-    """Round-robin slices of ``eval_every_s`` so machine-load changes hit
-    every method alike; each method trains ``budget_s`` seconds in total."""
-    trainees = [Trainee(m, args, teacher_ckpt, seed) for m in methods]
-    for t in trainees:
-        t.evaluate(test_loader)
-    mark = 0.0
-    while not all(t.done for t in trainees):
-        mark += args.eval_every_s
-        for t in trainees:
-            while not t.done and t.used < mark:
-                t.step()
-            if t.curve[-1][2] != t.it:
-                t.evaluate(test_loader)
-    return {t.method: t.curve for t in trainees}
+        if hook is not None:
+            hook.before_train_iter(
+                SimpleNamespace(model=model, iter=e, max_iters=epochs), e)
+        model.train_step(None, optim)
+        wall += time.perf_counter() - t0
+        cpu += time.process_time() - c0
+        if e + 1 in evals:
+            curve.append((wall, cpu, e + 1, evaluate(model, loader)))
+    res = dict(name=name, seed=seed, wall=wall, cpu=cpu, acc=curve[-1][3],
+               curve=curve, kd_steps=int(model.num_steps),
+               rounds=int(model.num_rounds),
+               images=int(model.replay_buffer.num_pushed),
+               data_scale=model.data_scale)
+    print(f'[{name:16s} seed {seed}] acc={res["acc"]:6.2f} '
+          f'wall={wall:7.1f}s cpu={cpu:7.1f}s kd_steps={res["kd_steps"]} '
+          f'images={res["images"]}', flush=True)
+    return res
 
 
-def time_to_reach(curve, target):
-    for wall, cpu, it, acc in curve[1:]:  # not the untrained point
-        if acc >= target:
-            return wall, cpu, it
-    return None
+@contextmanager
+def held(path):
+    """Hold an exclusive flock(2) on ``path`` (no-op for None)."""
+    if path is None:
+        yield
+        return
+    with open(path, 'a') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def fit(xs, ys):
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx)**2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    icpt = my - slope * mx
+    ss_res = sum((y - icpt - slope * x)**2 for x, y in zip(xs, ys))
+    ss_tot = sum((y - my)**2 for y in ys)
+    return slope, icpt, 1 - ss_res / ss_tot if ss_tot else 1.0
 
 
 def main():
     args = parse_args()
-    torch.set_num_threads(args.threads)
-    teacher_ckpt = ensure_teacher(args.teacher_ckpt)
-    test_set = DigitsDataset(split='test', pipeline=[dict(type='PackInputs')])
-    with DefaultScope.overwrite_default_scope('mmpretrain'):
-        test_loader = torch.utils.data.DataLoader(
-            test_set, batch_size=128, collate_fn=pseudo_collate)
-        methods = [m.strip() for m in args.methods.split(',') if m.strip()]
-        seeds = [int(x) for x in args.seeds.split(',') if x.strip()]
-        runs = [run_all(methods, args, teacher_ckpt, test_loader, seed)
-                for seed in seeds]
-    report(runs, methods, seeds, args)
+    torch.set_num_threads(1)
+    parts = args.parts.split(',')
+    seeds = [int(s) for s in args.seeds.split(',')]
+    scales = [float(s) for s in args.scales.split(',')]
+    epochs = Config.fromfile(osp.join(REPO, SSDKD)).train_cfg.max_epochs
+    fcfg = Config.fromfile(osp.join(REPO, FAST2))
+    f_epochs, sweep_epochs = fcfg.train_cfg.max_epochs, args.sweep_epochs
+    fast_opts, ssd_opts = {}, {}
+    if args.smoke:
+        seeds, epochs, f_epochs, sweep_epochs = seeds[:1], 3, 3, 2
+        scales = [0.1, 0.02]
+        fast_opts = dict(warmup_epochs=1, kd_steps_per_epoch=2)
+    fast_opts['data_scale'] = f_epochs * fcfg.model.synthesis_batch_size
+    data = dict(meta=dict(seeds=seeds, epochs=epochs, fast_epochs=f_epochs,
+                          sweep_epochs=sweep_epochs, scales=scales,
+                          threads=1, torch=torch.__version__), runs=[])
+    if 'report' in parts or not {'main', 'ablations'} & set(parts):
+        with open(args.out) as f:
+            data = json.load(f)
+    elif (args.resume or 'main' not in parts) and osp.isfile(args.out):
+        with open(args.out) as f:
+            data['runs'] = json.load(f)['runs']  # keep the finished runs
+    done = {(r['name'], r['seed']) for r in data['runs']}
+    jobs = []
+    if 'main' in parts:
+        for seed in seeds:
+            jobs.append(('fast2', FAST2, seed, fast_opts, f_epochs))
+            jobs.append(('ssdkd@0.1', SSDKD, seed, ssd_opts, epochs))
+            for s in scales:
+                d = max(1, round(s * TRAIN_IMAGES))
+                bs = Config.fromfile(osp.join(
+                    REPO, SSDKD)).model.synthesis_batch_size
+                jobs.append((f'sweep@{s:g}', SSDKD, seed,
+                             dict(data_scale=d,
+                                  synthesis_batch_size=min(bs, d)),
+                             sweep_epochs))
+    if 'ablations' in parts:
+        for seed in ([int(s) for s in args.ablation_seeds.split(',')]
+                     if args.ablation_seeds else seeds):
+            for ab, extra in ABLATIONS.items():
+                jobs.append((f'ssdkd@0.1-{ab}', SSDKD, seed, extra, epochs))
+    jobs = [j for j in jobs if (j[0], j[2]) not in done]
+    if jobs:
+        ensure_teacher()
+        test_set = DigitsDataset(split='test',
+                                 pipeline=[dict(type='PackInputs')])
+        t_start = time.time()
+        with DefaultScope.overwrite_default_scope('mmpretrain'):
+            loader = torch.utils.data.DataLoader(
+                test_set, batch_size=128, collate_fn=pseudo_collate)
+            for name, config, seed, opts, ep in jobs:
+                with held(args.lock):
+                    data['runs'].append(run(name, config, seed, opts, ep,
+                                            loader, args.eval_points))
+                data['meta'][f'{args.parts}_s'] = time.time() - t_start
+                with open(args.out, 'w') as f:
+                    json.dump(data, f, indent=1)
+    report(data['runs'], data['meta'])
+    plot(data['runs'], data['meta'], args.png)
 
 
-def median_curve(curves):
-    """Point-wise median (time, cpu, iters, acc) over seeds."""
-    n = min(len(c) for c in curves)
-    return [tuple(float(torch.tensor([c[i][k] for c in curves]).median())
-                  for k in range(4)) for i in range(n)]
+def group(results, name):
+    return [r for r in results if r['name'] == name]
 
 
-def report(runs, methods, seeds, args):
-    col = 1 if args.clock == 'cpu' else 0
-    print(f'\n== real digits test top-1 (%) vs training {args.clock} time: '
-          f'median over seeds {seeds} (budget {args.budget_s:.0f}s per '
-          f'method, {args.threads} thread(s)) ==')
-    curves = {m: median_curve([r[m] for r in runs]) for m in methods}
-    for m in methods:
-        curve = curves[m]
-        pts = ', '.join(f'{c[col]:.0f}s:{c[3]:.1f}' for c in curve)
-        finals = ', '.join(f'{r[m][-1][3]:.1f}' for r in runs)
-        print(f'{m:6s} iters={curve[-1][2]:5.0f} final={curve[-1][3]:.2f} '
-              f'(per seed: {finals}) | {pts}')
-    if 'ssdkd' in curves and 'fast' in curves:
-        target = curves['fast'][-1][3]
-        hit = time_to_reach(curves['ssdkd'], target)
-        base = curves['fast'][-1]
-        if hit is None:
-            print(f'SSD-KD did NOT reach the Fast-style baseline final '
-                  f'accuracy {target:.2f}% (median) within the budget.')
-        else:
-            ratio = base[col] / max(hit[col], 1e-9)
-            print(f'SSD-KD reached the baseline final accuracy {target:.2f}%'
-                  f' (median) after {hit[1]:.1f}s cpu / {hit[0]:.1f}s wall '
-                  f'({hit[2]:.0f} iters) vs {base[1]:.1f}s cpu / '
-                  f'{base[0]:.1f}s wall for the baseline: {ratio:.2f}x '
-                  f'{"sooner" if ratio > 1 else "NOT sooner"} '
-                  f'({args.clock} clock).')
+def report(results, meta):
+    n = len(meta['seeds'])
+    print(f'\n== digits, real test top-1 (%), mean +- std over {n} seed(s) '
+          f'{meta["seeds"]}; SSD-KD {meta["epochs"]} epochs, sweep '
+          f'{meta["sweep_epochs"]} epochs, Fast-2 {meta["fast_epochs"]} '
+          f'epochs; 1 torch thread ==')
+    print('| run | data scale | images synthesised | KD steps | top-1 | '
+          'wall s | CPU s |')
+    print('|---|---|---|---|---|---|---|')
+    names = []
+    for r in results:
+        if r['name'] not in names:
+            names.append(r['name'])
+    for name in names:
+        rs = group(results, name)
+        print(f'| {name} | {rs[0]["data_scale"]} | {rs[0]["images"]} | '
+              f'{rs[0]["kd_steps"]} | '
+              f'{fmt_pm(summarize([r["acc"] for r in rs]))} | '
+              f'{fmt_pm(summarize([r["wall"] for r in rs]))} | '
+              f'{fmt_pm(summarize([r["cpu"] for r in rs]))} |')
+    sweep = [r for r in results if r['name'].startswith('sweep@')]
+    if len({r['data_scale'] for r in sweep}) > 1:
+        for clock in ('wall', 'cpu'):
+            slope, icpt, r2 = fit([r['data_scale'] for r in sweep],
+                                  [r[clock] for r in sweep])
+            print(f'{clock} time = {icpt:.2f} s + {slope * 1000:.2f} ms x '
+                  f'data_scale (least squares over {len(sweep)} runs, '
+                  f'R^2 = {r2:.3f})')
+    base, ssd = group(results, 'fast2'), group(results, 'ssdkd@0.1')
+    if base and ssd:
+        b_acc = summarize([r['acc'] for r in base])['mean']
+        b_wall = summarize([r['wall'] for r in base])['mean']
+        s_acc = summarize([r['acc'] for r in ssd])['mean']
+        s_wall = summarize([r['wall'] for r in ssd])['mean']
+        ok = s_acc >= b_acc - 1.0 and s_wall <= 0.5 * b_wall
+        print(f'bar: SSD-KD@10% {s_acc:.2f} % in {s_wall:.1f} s vs Fast-2 '
+              f'{b_acc:.2f} % in {b_wall:.1f} s: needs >= {b_acc - 1:.2f} % '
+              f'in <= {0.5 * b_wall:.1f} s -> '
+              f'{"MET" if ok else "NOT MET"} (time ratio '
+              f'{s_wall / b_wall:.2f})')
+
+
+def plot(results, meta, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    names = []
+    for r in results:
+        if r['name'] not in names:
+            names.append(r['name'])
+    for name in names:
+        if name.startswith('sweep@'):
+            continue
+        rs = group(results, name)
+        k = min(len(r['curve']) for r in rs)
+        xs = [sum(r['curve'][i][0] for r in rs) / len(rs) for i in range(k)]
+        ys = [sum(r['curve'][i][3] for r in rs) / len(rs) for i in range(k)]
+        ax1.plot(xs, ys, marker='o', ms=3, label=name)
+    ax1.set_xscale('log')
+    ax1.set_xlabel('training wall time (s, log)')
+    ax1.set_ylabel('digits test top-1 (%)')
+    ax1.set_title('accuracy vs time (mean over seeds; ablations: 2)')
+    ax1.legend(fontsize=7)
+    sweep = sorted((r for r in results if r['name'].startswith('sweep@')),
+                   key=lambda r: r['data_scale'])
+    scales = sorted({r['data_scale'] for r in sweep})
+    for clock, style in (('wall', 'o-'), ('cpu', 's--')):
+        ax2.plot(scales, [summarize([r[clock] for r in sweep
+                                     if r['data_scale'] == d])['mean']
+                          for d in scales], style, label=f'{clock} time')
+    ax2.set_xlabel('data scale (synthetic images)')
+    ax2.set_ylabel('training time (s)')
+    ax3 = ax2.twinx()
+    ax3.plot(scales, [summarize([r['acc'] for r in sweep
+                                 if r['data_scale'] == d])['mean']
+                      for d in scales], 'g^:', label='top-1')
+    ax3.set_ylabel('top-1 (%)', color='g')
+    ax2.set_title(f'SSD-KD scale sweep ({meta["sweep_epochs"]} epochs)')
+    ax2.legend(loc='upper left', fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f'plot: {path}')
 
 
 if __name__ == '__main__':

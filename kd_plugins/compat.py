@@ -21,15 +21,36 @@ and is called when ``kd_plugins`` is imported:
 4. ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, and
    mmengine checkpoints (message hub history, numpy scalars) cannot be read.
    The exact types mmengine stores are allow-listed; ``weights_only`` stays on.
+   ``getattr`` is allow-listed only as a stand-in limited to HistoryBuffer's
+   statistics methods (the real one would let a file run ``eval``), and
+   mmengine's local checkpoint loader is routed through
+   :func:`kd_plugins.utils.checkpoint.load_checkpoint_file`, which turns
+   unsafe, corrupt or truncated files into a one-line ``CheckpointError``.
+5. mmrazor 1.0.0 imports mmcls (renamed mmpretrain; the two cannot be
+   installed together), so e.g. ``KDSoftCELoss``, ``PackCRDClsInputs`` and
+   ``DeiTClsHead`` get placeholders and fail on first use. When mmcls is
+   absent and mmpretrain present, ``mmcls.models``, ``mmcls.datasets``,
+   ``mmcls.structures`` and ``mmcls.evaluation`` (and their submodules) are
+   served from mmpretrain's modules of the same path, with the renamed
+   classes of :data:`kd_plugins.utils.mmcls_compat.MMCLS_TYPE_RENAMES`.
+   Nothing else of mmcls exists (``mmcls.registry``, ``mmcls.utils``,
+   ``mmcls.apis``, names mmpretrain dropped): those imports still fail, and
+   mmengine still reports mmcls as not installed. ``mmengine.hub.get_config``
+   (which mmrazor uses for ``cfg_path`` models) translates mmcls configs; a
+   top-level config is translated by
+   :func:`kd_plugins.utils.mmcls_compat.load_config`.
 
 Every step is idempotent and checks whether it is needed, so the layer is a
-no-op on a stack that does not need it (full mmcv, a matching torchvision).
+no-op on a stack that does not need it (full mmcv, a matching torchvision,
+mmcls installed).
 """
-import builtins
 import glob
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
+import pickle
 import sys
 import types
 import warnings
@@ -163,6 +184,29 @@ def _fix_mmrazor_quantization() -> bool:
     return changed
 
 
+# What mmengine checkpoints pickle through ``getattr``: the statistics
+# methods of the message hub's HistoryBuffer. Nothing else is reachable.
+_SAFE_GETATTR_NAMES = {'min', 'max', 'mean', 'current'}
+
+
+def _safe_getattr(obj, name):
+    """``getattr`` limited to what mmengine checkpoints pickle.
+
+    Registered for torch's weights_only unpickler under the name
+    ``builtins.getattr``. Allow-listing the real ``getattr`` lets a crafted
+    file reach ``builtins.eval`` (``getattr(getattr, '__self__')`` is the
+    builtins module) and run it through torch's default-allowed
+    ``torch._tensor._rebuild_from_type_v2``.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if (obj is HistoryBuffer or isinstance(obj, HistoryBuffer)) \
+            and name in _SAFE_GETATTR_NAMES:
+        return getattr(obj, name)
+    owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+    raise pickle.UnpicklingError(
+        f'getattr({owner}, {name!r}) is not allowed in a checkpoint')
+
+
 def _allow_checkpoint_types() -> bool:
     if not hasattr(torch.serialization, 'add_safe_globals'):
         return False
@@ -171,13 +215,121 @@ def _allow_checkpoint_types() -> bool:
     multiarray = getattr(np, '_core', getattr(np, 'core', None)).multiarray
     allowed = [
         HistoryBuffer, np.ndarray, np.dtype, multiarray.scalar,
-        multiarray._reconstruct, builtins.getattr
+        multiarray._reconstruct, (_safe_getattr, 'builtins.getattr')
     ]
     allowed += [
         getattr(np.dtypes, n) for n in dir(np.dtypes) if n.endswith('DType')
     ]
     torch.serialization.add_safe_globals(allowed)
+    _route_local_checkpoints()
     return True
+
+
+def _route_local_checkpoints() -> None:
+    """Load local checkpoints through :func:`kd_plugins.utils.checkpoint.
+    load_checkpoint_file` (weights_only, one-line ``CheckpointError``).
+
+    mmengine's ``CheckpointLoader`` reads every local file (``load_from``,
+    ``--resume``, ``load_checkpoint`` of mmrazor's teachers) through the
+    loader registered for the empty prefix; this replaces that loader.
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from kd_plugins.utils.checkpoint import load_checkpoint_file
+
+    def load_from_local(filename, map_location):
+        return load_checkpoint_file(filename, map_location=map_location)
+
+    CheckpointLoader.register_scheme(prefixes='', force=True)(
+        load_from_local)
+
+
+# --- fix 5: mmcls imports in mmrazor served by mmpretrain -------------------
+_MMCLS_SUBPACKAGES = ('models', 'datasets', 'structures', 'evaluation')
+
+
+class _MmclsAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves ``mmcls[.models|.datasets|.structures|.evaluation[...]]`` as
+    views of the mmpretrain modules with the same path."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        parts = fullname.split('.')
+        if parts[0] != 'mmcls' or (len(parts) > 1
+                                   and parts[1] not in _MMCLS_SUBPACKAGES):
+            return None
+        target_name = '.'.join(['mmpretrain'] + parts[1:])
+        if len(parts) > 1 and importlib.util.find_spec(target_name) is None:
+            return None
+        # origin=None: mmengine's is_installed('mmcls') stays False.
+        return importlib.machinery.ModuleSpec(
+            fullname, self, origin=None, is_package=True)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        name = module.__name__
+        target = None
+        if name != 'mmcls':
+            target = importlib.import_module('mmpretrain' + name[5:])
+        renames = _mmcls_type_renames()
+
+        def __getattr__(attr):
+            if target is None or attr.startswith('__'):
+                raise AttributeError(f'module {name!r} has no attribute '
+                                     f'{attr!r} (kd_plugins mmcls alias)')
+            return getattr(target, renames.get(attr, attr))
+
+        module.__getattr__ = __getattr__
+        module.__path__ = []
+        module.__doc__ = (f'kd_plugins alias of mmpretrain{name[5:]} '
+                          '(mmcls is not installed).')
+
+
+def _mmcls_type_renames() -> dict:
+    from kd_plugins.utils.mmcls_compat import MMCLS_TYPE_RENAMES
+    return MMCLS_TYPE_RENAMES
+
+
+def _mmcls_alias_needed() -> bool:
+    """True when mmcls is missing, mmpretrain present, alias not yet set."""
+    if any(isinstance(f, _MmclsAliasFinder) for f in sys.meta_path):
+        return False
+    return (importlib.util.find_spec('mmcls') is None
+            and importlib.util.find_spec('mmpretrain') is not None)
+
+
+def _fix_mmcls_alias() -> bool:
+    if not _mmcls_alias_needed():
+        return False
+    sys.meta_path.append(_MmclsAliasFinder())
+    _translate_hub_configs()
+    return True
+
+
+def _translate_hub_configs() -> None:
+    """mmrazor builds ``cfg_path`` models with ``mmengine.hub.get_config``;
+    route it through the mmcls -> mmpretrain config translation (e.g.
+    ``mmrazor::vanilla/mmcls/...`` inherits ``mmcls::`` bases)."""
+    from mmengine.hub import hub
+    if getattr(hub.get_config, '_kd_plugins_mmcls', False):
+        return
+    original = hub.get_config
+
+    def get_config(cfg_path: str, pretrained: bool = False):
+        from kd_plugins.utils import mmcls_compat as mc
+        if cfg_path.startswith('mmcls::'):
+            cfg_path = mc.translate_config_path(cfg_path)
+        with mc.mmcls_bases_as_mmpretrain():
+            cfg = original(cfg_path, pretrained)
+        mc.translate_mmcls_config(cfg)
+        return cfg
+
+    get_config._kd_plugins_mmcls = True
+    hub.get_config = get_config  # used by hub.get_model
+    mmengine_hub = sys.modules['mmengine.hub']
+    if mmengine_hub.get_config is original:
+        mmengine_hub.get_config = get_config
 
 
 def apply() -> List[str]:
@@ -192,7 +344,8 @@ def apply() -> List[str]:
         return _APPLIED
     fixes = [('torchvision', _fix_torchvision), ('mmcv.ops', _fix_mmcv_ops),
              ('mmrazor-quantization', _fix_mmrazor_quantization),
-             ('checkpoint-allow-list', _allow_checkpoint_types)]
+             ('checkpoint-allow-list', _allow_checkpoint_types),
+             ('mmcls-alias', _fix_mmcls_alias)]
     _APPLIED = [name for name, fix in fixes if fix()]
     return _APPLIED
 

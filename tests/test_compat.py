@@ -52,7 +52,7 @@ def test_every_package_imports_whatever_the_order(order):
     assert 'missing op: mmcv.ops.nms' in proc.stdout
     assert 'distill: SingleTeacherDistill' in proc.stdout
     assert "fixes: ['torchvision', 'mmcv.ops', 'mmrazor-quantization', " \
-        "'checkpoint-allow-list']" in proc.stdout
+        "'checkpoint-allow-list', 'mmcls-alias']" in proc.stdout
 
 
 def test_apply_is_idempotent():

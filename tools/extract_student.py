@@ -15,11 +15,13 @@ Examples:
 """
 import argparse
 import os.path as osp
-import sys
 from collections import OrderedDict
 from typing import Dict, Optional, Tuple
 
 import torch
+
+from kd_plugins.utils.errors import UserInputError
+from kd_plugins.utils.tool_errors import run_cli
 
 # Prefixes tried in order when --prefix is not given.
 AUTO_PREFIXES = ('architecture.', 'student.')
@@ -91,22 +93,33 @@ def parse_args(argv=None) -> argparse.Namespace:
     group.add_argument(
         '--network', type=int, help='network index of an online '
         'distillation (AFD) checkpoint')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the full traceback of an error')
     return parser.parse_args(argv)
 
 
-def main(argv=None) -> None:
+def _extract_main(argv, state) -> None:
     args = parse_args(argv)
     if not osp.isfile(args.checkpoint):
-        sys.exit(f'error: checkpoint file not found: {args.checkpoint}')
+        raise UserInputError(
+            f'checkpoint file not found: {args.checkpoint}')
     import kd_plugins  # noqa: F401  (allow-list for weights_only loading)
-    checkpoint = torch.load(args.checkpoint, map_location='cpu')
+    from kd_plugins.utils.checkpoint import load_checkpoint_file
+    checkpoint = load_checkpoint_file(args.checkpoint)
     try:
         new_ckpt, prefix = extract(checkpoint, args.prefix, args.network)
     except ValueError as e:
-        sys.exit(f'error: {args.checkpoint}: {e}')
+        raise UserInputError(f'{args.checkpoint}: {e}') from e
+    state.work_dir = osp.dirname(osp.abspath(args.out))
     torch.save(new_ckpt, args.out)
     print(f'extracted {len(new_ckpt["state_dict"])} tensors with prefix '
           f'{prefix!r} to {args.out}')
+
+
+def main(argv=None) -> None:
+    run_cli(_extract_main, argv)
 
 
 if __name__ == '__main__':

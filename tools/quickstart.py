@@ -40,7 +40,7 @@ import sys
 import time
 from typing import Dict, List, Optional
 
-import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
+import kd_plugins.utils  # compat layer + registries, before mmrazor
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
@@ -286,6 +286,7 @@ def plot(rows: List[dict], path: str) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    kd_plugins.utils.silence_known_noise()  # known stack deprecation noise
     torch.manual_seed(0)
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     default = [s[0] for s in STEPS

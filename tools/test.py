@@ -7,16 +7,18 @@ Examples:
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
-import os
 import os.path as osp
-import sys
-import urllib.error
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.engine.config_checks import (ConfigPathError,
-                                             check_config_paths, is_remote)
+from kd_plugins.engine.config_checks import check_config_paths, is_remote
 from kd_plugins.engine.cpu_distributed import prepare_distributed
-from mmengine.config import Config, DictAction
+from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
+                                         load_checkpoint, load_state)
+from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
+                                        load_config, merge_common_args)
+from kd_plugins.utils.tool_errors import run_cli
+from mmengine.config import Config
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 TEST_SECTIONS = ['model', 'test_dataloader']
@@ -26,61 +28,56 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (evaluate) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file or URL')
-    parser.add_argument('--work-dir', help='the dir to save logs and metrics')
     parser.add_argument(
         '--out', help='dump the per-sample predictions to this pickle file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parser.parse_args(argv)
 
 
-def main(argv=None) -> None:
-    args = parse_args(argv)
-    if not osp.isfile(args.config):
-        sys.exit(f'error: config file not found: {args.config}')
-    if not is_remote(args.checkpoint) and not osp.isfile(args.checkpoint):
-        sys.exit(f'error: checkpoint file not found: {args.checkpoint}')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+def load_strictly(runner: Runner, filename: str) -> None:
+    """Load the evaluated checkpoint; any key or shape mismatch stops."""
+    checkpoint = load_checkpoint(filename)
+    runner.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    load_state(model, checkpoint, filename)
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply the command-line options to the config."""
+    merge_common_args(cfg, args)
+    # Loaded by load_strictly (mmengine's load_from is not strict).
+    cfg.load_from = None
     # Evaluating a trained algorithm needs no teacher weights.
-    if isinstance(cfg.get('model'), dict) and 'teacher_ckpt' in cfg.model:
-        cfg.model.teacher_ckpt = None
+    defer_teacher_checkpoints(cfg.get('model'))
     if args.out is not None:
         cfg.test_evaluator = list(cfg.test_evaluator) if isinstance(
             cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]
         cfg.test_evaluator.append(
             dict(type='DumpResults', out_file_path=args.out))
-    try:
-        check_config_paths(cfg, TEST_SECTIONS)
-        prepare_distributed(cfg, args.launcher)
-        runner = Runner.from_cfg(cfg)
-        metrics = runner.test()
-    except ConfigPathError as e:
-        sys.exit(f'error: {e}')
-    except urllib.error.URLError as e:
-        sys.exit(f'error: cannot download {args.checkpoint} ({e.reason}); '
-                 'without network, pass a local checkpoint path instead')
+    return cfg
+
+
+def test(argv, state) -> dict:
+    args = parse_args(argv)
+    cfg = load_config(args.config, args.cfg_options)
+    if not is_remote(args.checkpoint) and not osp.isfile(args.checkpoint):
+        raise ConfigError(f'checkpoint file not found: {args.checkpoint}')
+    merge_args(cfg, args)
+    state.cfg, state.work_dir = cfg, cfg.work_dir
+    state.remote = check_config_paths(cfg, TEST_SECTIONS)
+    if is_remote(args.checkpoint):
+        state.remote.append(args.checkpoint)
+    prepare_distributed(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    load_strictly(runner, args.checkpoint)
+    metrics = runner.test()
     print(metrics)
+    return metrics
+
+
+def main(argv=None) -> None:
+    run_cli(test, argv)
 
 
 if __name__ == '__main__':

@@ -5,30 +5,30 @@ Examples:
     python tools/train.py configs/demo/kd_resnet20_resnet8_digits.py
     python tools/train.py CONFIG --resume            # resume from latest
     bash tools/dist_train.sh CONFIG 8                # 8 processes
+
+Input errors (config, --cfg-options, checkpoint, work dir) are printed as one
+``error: ...`` line with exit code 1; ``--debug`` adds the traceback.
 """
 import argparse
-import os
 import os.path as osp
-import sys
-import urllib.error
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.engine.config_checks import ConfigPathError, check_config_paths
+from kd_plugins.engine.config_checks import check_config_paths
 from kd_plugins.engine.cpu_distributed import prepare_distributed
-from mmengine.config import Config, DictAction
+from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
+                                         load_deferred_teachers)
+from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
+                                        load_config, merge_common_args)
+from kd_plugins.utils.tool_errors import run_cli
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 TRAIN_SECTIONS = ['model', 'train_dataloader', 'val_dataloader', 'load_from']
 
 
-class ToolError(Exception):
-    """An input problem reported as one line, without a traceback."""
-
-
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -46,45 +46,22 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate by the actual batch size')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value pairs, e.g. '
-        'train_cfg.max_epochs=2 model.teacher_ckpt=teacher.pth')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank (torch>=2.0) or
-    # --local_rank (older); accept both.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parser.parse_args(argv)
 
 
-def load_config(args: argparse.Namespace) -> Config:
-    """Read the config and apply the command-line options to it."""
-    if not osp.isfile(args.config):
-        raise ToolError(f'config file not found: {args.config}')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply the command-line options to the config."""
+    merge_common_args(cfg, args)
     if args.amp:
         _enable_amp(cfg)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise ConfigError(
+                f'--resume: checkpoint file not found: {args.resume}')
         cfg.resume = True
         cfg.load_from = args.resume
     if args.no_validate:
@@ -106,8 +83,8 @@ def _enable_amp(cfg: Config) -> None:
         if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
             continue
         if wrapper.get('type', 'OptimWrapper') != 'OptimWrapper':
-            raise ToolError('--amp needs optim_wrapper.type=OptimWrapper, '
-                            f"got {wrapper['type']}")
+            raise ConfigError('--amp needs optim_wrapper.type=OptimWrapper, '
+                              f"got {wrapper['type']}")
         wrapper['type'] = 'AmpOptimWrapper'
         wrapper.setdefault('loss_scale', 'dynamic')
 
@@ -119,21 +96,22 @@ def build_runner(cfg: Config) -> Runner:
     return RUNNERS.build(cfg)
 
 
-def main(argv=None) -> None:
+def train(argv, state) -> None:
     args = parse_args(argv)
-    remote = []
-    try:
-        cfg = load_config(args)
-        remote = check_config_paths(cfg, TRAIN_SECTIONS)
-        prepare_distributed(cfg, args.launcher)
-        runner = build_runner(cfg)
-        runner.train()
-    except (ToolError, ConfigPathError) as e:
-        sys.exit(f'error: {e}')
-    except urllib.error.URLError as e:
-        sys.exit(f'error: cannot download {", ".join(remote) or "a file"} '
-                 f'({e.reason}); without network, pass a local checkpoint '
-                 'path instead')
+    cfg = load_config(args.config, args.cfg_options)
+    merge_args(cfg, args)
+    state.cfg, state.work_dir = cfg, cfg.work_dir
+    state.remote = check_config_paths(cfg, TRAIN_SECTIONS)
+    prepare_distributed(cfg, args.launcher)
+    # teachers are loaded by us, strictly (mmrazor loads non-strictly)
+    teachers = defer_teacher_checkpoints(cfg.get('model'))
+    runner = build_runner(cfg)
+    load_deferred_teachers(runner.model, teachers)
+    runner.train()
+
+
+def main(argv=None) -> None:
+    run_cli(train, argv)
 
 
 if __name__ == '__main__':

@@ -6,9 +6,18 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    # atomic writes: a full disk or a kill never leaves a truncated epoch_N
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=1,
+        max_keep_ckpts=3,
+        backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
+    # stop at the first NaN/inf loss; never save non-finite weights
+    invalid_loss=dict(type='mmrazor.CheckInvalidLossHook'),
+    # random states in checkpoints: --resume continues bit-identically
+    random_state=dict(type='mmrazor.RandomStateHook'),
 )
 
 env_cfg = dict(

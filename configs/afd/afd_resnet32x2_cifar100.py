@@ -1,9 +1,11 @@
 # AFD (Chung et al., ICML 2020) on CIFAR-100: two resnet32 trained online
-# together from scratch. Network k: CE + T^2 KL(softmax(z_peer/T) ||
-# softmax(z_k/T)) at T=3 + LSGAN generator loss; discriminator D_k treats the
-# peer's last pre-pooling feature map as real. UNCONFIRMED details (T, the
-# optimizers of the adversarial part, per-sample discriminator scores) are
-# explained in docs/afd.md. The other AFD CIFAR configs inherit this one.
+# together from scratch. Per iteration (update='alternating', the paper's
+# scheme): (1) SGD step of each network on CE + T^2 KL(softmax(z_peer/T) ||
+# softmax(z_k/T)) at T=3; (2) a fresh backbone forward and an Adam step of
+# each network's own adversarial optimizer (backbone + transfer layer) on the
+# LSGAN generator loss; (3) discriminator step (D_k treats the peer's last
+# pre-pooling feature map as real). Sources of every value and UNCONFIRMED
+# details: docs/afd.md. The other AFD CIFAR configs inherit this one.
 _base_ = [
     '../_base_/datasets/cifar100.py',
     '../_base_/schedules/cifar100_kd_240e.py',
@@ -33,19 +35,22 @@ model = dict(
     type='OnlineAdversarialDistill',
     networks=[cifar_classifier('resnet32', 64)] * 2,
     adversarial=True,
-    connector=dict(
-        type='AFDDiscriminatorConnector',
-        transfer='auto',  # 1x1 conv + BN only when channel counts differ
-        score_reduction='mean'),
+    update='alternating',  # 'joint': one SGD step on logit + adversarial
+    transfer=dict(
+        type='AFDTransferConnector',
+        mode='auto'),  # 1x1 conv + BN only when channel counts differ
+    discriminator=dict(type='AFDDiscriminator', score_reduction='mean'),
     logit_loss=dict(type='KLDivergence', tau=3.0, loss_weight=1.0),
     adversarial_loss=dict(type='AFDAdversarialLoss', loss_weight=1.0),
-    logit_peers='cyclic',
+    logit_peers='cyclic',  # the pairing is set here only
+    feature_peers='cyclic',
     eval_index=0)
 
-# Logit part: SGD lr 0.1, momentum 0.9, wd 1e-4 per network; adversarial
-# part (transfer layers) and discriminators: Adam lr 2e-5, wd 0.1 (the
-# reference reimplementation's values; UNCONFIRMED). The base schedule's
-# MultiStepLR (x0.1 at 150/180/210 of 240 epochs) applies to every optimizer.
+# Logit part (net0, net1): SGD lr 0.1, momentum 0.9, wd 1e-4 (paper);
+# adversarial part (adv0, adv1: backbone k + transfer k, Adam state apart from
+# the SGD one) and discriminators: Adam lr 2e-5, wd 0.1 (public
+# reimplementation, see docs/afd.md). The base schedule's MultiStepLR (x0.1
+# at 150/180/210 of 240 epochs) applies to every optimizer.
 optim_wrapper = dict(
     _delete_=True,
     constructor='mmrazor.OnlineDistillOptimWrapperConstructor',
@@ -55,7 +60,7 @@ optim_wrapper = dict(
     discriminators=dict(
         optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)))
 
-custom_hooks = [dict(type='mmrazor.CyclicDistillHook', logit_peers='cyclic')]
+custom_hooks = [dict(type='mmrazor.CyclicDistillHook')]  # logs the pairing
 val_cfg = dict(_delete_=True, type='mmrazor.OnlineDistillValLoop')
 test_cfg = dict(_delete_=True, type='mmrazor.OnlineDistillTestLoop')
 default_hooks = dict(

@@ -1,7 +1,7 @@
 # AFD with three networks and the cyclic scheme 1 -> 2 -> 3 -> 1: D_k treats
 # network k-1 (mod 3) as real, 3 discriminators instead of 3 * 2. The logit
-# term follows the same cycle; set the hook's logit_peers='all' for the mean
-# KL over both other networks (whether the paper did this is UNCONFIRMED).
+# term follows the same cycle; set model.logit_peers='all' for the mean KL
+# over both other networks (whether the paper did this is UNCONFIRMED).
 # Everything else as in afd_resnet32x2_cifar100.py.
 _base_ = ['./afd_resnet32x2_cifar100.py']
 
@@ -21,5 +21,4 @@ def resnet32_classifier():
 
 
 model = dict(networks=[resnet32_classifier()] * 3, logit_peers='cyclic')
-custom_hooks = [dict(type='mmrazor.CyclicDistillHook', logit_peers='cyclic')]
 work_dir = 'work_dirs/afd_resnet32x3_cifar100'

@@ -1,8 +1,11 @@
 # AFD demo (Chung et al., ICML 2020): two resnet8 trained online together on
-# the embedded digits (no teacher). Network k's loss: CE + 3^2 * KL(peer || k)
-# at T=3 + LSGAN generator loss against its discriminator, which treats the
-# peer's last feature map as real. Trains in a few minutes on 2 CPU cores;
-# compare with configs/demo/student_resnet8_digits.py (resnet8 alone).
+# the embedded digits (no teacher). Per iteration (update='alternating'):
+# SGD step of network k on CE + 3^2 * KL(peer || k) at T=3, then an Adam step
+# of its own adversarial optimizer (backbone + transfer) on the LSGAN
+# generator loss against its discriminator (which treats the peer's last
+# feature map as real), then the discriminators' step. Trains in a few
+# minutes on 2 CPU cores; compare with configs/demo/student_resnet8_digits.py
+# (resnet8 alone). Sources of the values: docs/afd.md.
 _base_ = [
     '../_base_/datasets/digits.py',
     '../_base_/schedules/digits.py',
@@ -32,30 +35,32 @@ model = dict(
     type='OnlineAdversarialDistill',
     networks=[cifar_classifier('resnet8', 64)] * 2,
     adversarial=True,
-    connector=dict(
-        type='AFDDiscriminatorConnector',
-        transfer='auto',  # identity: both maps have 64 channels
-        score_reduction='mean'),
+    update='alternating',
+    transfer=dict(type='AFDTransferConnector',
+                  mode='auto'),  # identity: both maps have 64 channels
+    discriminator=dict(type='AFDDiscriminator', score_reduction='mean'),
     logit_loss=dict(type='KLDivergence', tau=3.0, loss_weight=1.0),
     adversarial_loss=dict(type='AFDAdversarialLoss', loss_weight=1.0),
-    logit_peers='cyclic',
+    logit_peers='cyclic',  # the pairing is set here only
+    feature_peers='cyclic',
     eval_index=0)
 
-# One optimizer per network (net0, net1), one for the transfer layers
-# ('adversarial', skipped here: identity transfers have no parameters) and
-# one for the discriminators. The demo runs ~180 iterations, so the Adam
-# learning rate is 10x the CIFAR reference (2e-5) to let the discriminators
-# learn at all.
+# Logit optimizers net0, net1: the digits recipe (SGD lr 0.05, momentum 0.9,
+# wd 5e-4, cosine over 8 epochs, as configs/demo/student_resnet8_digits.py);
+# adversarial optimizers adv0, adv1 (backbone k + its identity transfer) and
+# the discriminators: Adam lr 2e-5, wd 0.1 (public reimplementation's
+# values, unchanged for this short schedule). The cosine schedule applies to
+# every optimizer.
 optim_wrapper = dict(
     _delete_=True,
     constructor='mmrazor.OnlineDistillOptimWrapperConstructor',
     networks=dict(
         optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4)),
-    adversarial=dict(optimizer=dict(type='Adam', lr=2e-4, weight_decay=0.1)),
+    adversarial=dict(optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)),
     discriminators=dict(
-        optimizer=dict(type='Adam', lr=2e-4, weight_decay=0.1)))
+        optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)))
 
-custom_hooks = [dict(type='mmrazor.CyclicDistillHook', logit_peers='cyclic')]
+custom_hooks = [dict(type='mmrazor.CyclicDistillHook')]  # logs the pairing
 # Reports net0/..., net1/... and best/accuracy/top1.
 val_cfg = dict(_delete_=True, type='mmrazor.OnlineDistillValLoop')
 test_cfg = dict(_delete_=True, type='mmrazor.OnlineDistillTestLoop')

@@ -1,6 +1,6 @@
 # AFD with a small/large pair (the case the paper reports helps most):
 # wrn_16_2 (net0) and wrn_40_2 (net1), both end in 128-channel 8x8 maps, so
-# the transfer layers are identities (set connector.transfer='always' to
+# the transfer layers are identities (set model.transfer.mode='always' to
 # learn a 1x1 conv + BN anyway). Everything else as in
 # afd_resnet32x2_cifar100.py.
 _base_ = ['./afd_resnet32x2_cifar100.py']

@@ -133,11 +133,16 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # atomic writes: a full disk or a kill never leaves a truncated iter_N
     checkpoint=dict(
         type='CheckpointHook', by_epoch=False, interval=500,
-        max_keep_ckpts=2),
+        max_keep_ckpts=2, backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    visualization=dict(type='SegVisualizationHook'),
+    # as configs/_base_/default_runtime.py: stop at the first NaN/inf loss,
+    # random states in checkpoints (exact --resume)
+    invalid_loss=dict(type='mmrazor.CheckInvalidLossHook'),
+    random_state=dict(type='mmrazor.RandomStateHook'))
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

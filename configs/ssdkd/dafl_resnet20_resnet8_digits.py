@@ -57,10 +57,12 @@ model = dict(
                             recorder='res20_neck_gap')))))
 
 # DAFL reads the batch size and data samples from the loader.
+# One runner iteration is one DAFL step (not an SSD-KD epoch): 4 x 100.
 train_dataloader = dict(
     batch_size=batch_size,
     dataset=dict(
         type='DataFreePlaceholderDataset',
+        length=100,
         img_shape=(32, 32, 3),
         num_classes=10,
         pipeline=[dict(type='PackInputs')]))
@@ -70,5 +72,8 @@ optim_wrapper = dict(
     architecture=dict(optimizer=dict(type='AdamW', lr=1e-1)),
     generator=dict(optimizer=dict(type='AdamW', lr=1e-3)))
 param_scheduler = None
+train_cfg = dict(max_epochs=4, val_interval=1)
+default_hooks = dict(
+    logger=dict(interval=20), checkpoint=dict(interval=1))
 custom_hooks = []
 work_dir = 'work_dirs/dafl_resnet20_resnet8_digits'

@@ -2,14 +2,16 @@
 # DeepLabV3-MobileNetV2-D8 student, without any training image. The
 # generator synthesises 128x128 images; the student learns the teacher's
 # pixel-wise class distributions (KL) on a prioritized replay buffer of
-# `buffer_capacity` samples (SSD-KD reports ~16k for NYUv2). Validation:
-# mIoU of the student on the real NYUv2 test split.
+# `data_scale` samples (SSD-KD reports ~16k for NYUv2). One iteration is one
+# epoch over the synthetic set (synthesis phase + KD phase of data_scale /
+# kd_batch_size steps). Validation: mIoU of the student on the real NYUv2
+# test split.
 # Teacher: python tools/train.py configs/ssdkd/teacher_deeplabv3_r50_nyuv2.py
 _base_ = ['./_nyuv2_common.py']
 
 teacher_ckpt = 'work_dirs/teacher_deeplabv3_r50_nyuv2/iter_20000.pth'
-buffer_capacity = 16000
-max_iters = 20000
+data_scale = 16000
+max_iters = 20  # epochs: 20 x 1,000 KD steps of 16 (the former 20k iters)
 
 # The Runner would inject the top-level SegDataPreProcessor into the
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
@@ -29,16 +31,18 @@ model = dict(
         latent_dim=256,
         hidden_channels=128,
         num_blocks=3),
+    data_scale=data_scale,
+    replace_fraction=0.1,
+    warmup_epochs=1,
     replay_buffer=dict(
         type='PrioritizedReplayBuffer',
-        capacity=buffer_capacity,
         alpha=0.6,
         beta=0.4,
         eps=1e-6,
         replace='lowest_priority',
-        weight_norm='batch',
+        weight_norm='buffer',
         storage_dtype='float16'),  # 16k x 3x128x128: 1.6 GB
-    bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0),
+    bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0, momentum=0.9),
     # teacher-argmax targets for segmentation (task_targets='auto')
     task_loss=dict(
         type='DiversityAwareTaskLoss',
@@ -47,14 +51,16 @@ model = dict(
         diversity=True,
         ignore_index=255),
     adv_weight=1.0,
-    kd_tau=1.0,
+    distill_loss=dict(type='PerSampleKLLoss', tau=1.0),
     priority_tau=1.0,
     synthesis_batch_size=16,
     kd_batch_size=16,
     generator_steps=5,
-    warmup_generator_steps=200,
-    synthesis_interval=10,
-    student_steps=1,
+    generator_lr=1e-3,
+    latent_lr=0.015,
+    meta_learning=True,
+    keep='best',
+    synthesis_augment=dict(padding=8, flip=True),
     kd_augment=dict(padding=8, flip=True),
     seed=0)
 
@@ -69,8 +75,9 @@ optim_wrapper = dict(
     architecture=dict(
         optimizer=dict(
             type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)),
+    # the meta step: generator_lr x generator_steps (Fast's meta optimizer)
     generator=dict(
-        optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))))
+        optimizer=dict(type='Adam', lr=5e-3, betas=(0.5, 0.999))))
 param_scheduler = dict(
     architecture=dict(
         type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
@@ -78,10 +85,12 @@ param_scheduler = dict(
     generator=[])  # constant generator learning rate
 
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2000)
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
 model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
 custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]
+default_hooks = dict(
+    logger=dict(interval=1), checkpoint=dict(interval=2))
 work_dir = 'work_dirs/ssdkd_deeplabv3_r50_mbv2_nyuv2'

@@ -9,5 +9,6 @@ model = dict(
         backbone=dict(type='ResNet18'), head=dict(in_channels=512)),
     teacher=dict(
         backbone=dict(type='vgg11'), head=dict(in_channels=512)),
+    adv_weight=1.0,  # Fast: vgg11 -> resnet18
     teacher_ckpt=teacher_ckpt)
 work_dir = 'work_dirs/ssdkd_vgg11_resnet18_cifar10'

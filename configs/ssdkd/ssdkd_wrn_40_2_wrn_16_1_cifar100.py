@@ -9,5 +9,7 @@ model = dict(
         backbone=dict(type='wrn_16_1'), head=dict(in_channels=64)),
     teacher=dict(
         backbone=dict(type='wrn_40_2'), head=dict(in_channels=128)),
+    adv_weight=1.1,  # Fast: wrn pairs (adv 1.1, oh 0.4)
+    task_loss=dict(loss_weight=0.4),
     teacher_ckpt=teacher_ckpt)
 work_dir = 'work_dirs/ssdkd_wrn_40_2_wrn_16_1_cifar100'

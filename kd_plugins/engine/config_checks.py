@@ -4,6 +4,8 @@ from typing import Iterator, List, Tuple
 
 from mmengine.config import Config, ConfigDict
 
+from kd_plugins.utils.errors import UserInputError
+
 __all__ = ['ConfigPathError', 'check_config_paths', 'iter_config_paths']
 
 # Keys whose string value is a checkpoint file (or a zoo URL).
@@ -15,7 +17,7 @@ REMOTE_PREFIXES = ('http://', 'https://', 'open-mmlab://', 'torchvision://',
                    'mmcls://', 'mmpretrain://', 'pavi://', 's3://')
 
 
-class ConfigPathError(FileNotFoundError):
+class ConfigPathError(UserInputError, FileNotFoundError):
     """A config value names a file or directory that does not exist."""
 
 

@@ -1,4 +1,15 @@
-"""Helpers for the command-line tools and benchmarks (nothing registered)."""
+"""Package-wide helpers (nothing registered): tool errors, safe checkpoint
+loading, seeded random generators, known-noise filters."""
+from .checkpoint import (CheckpointError, CheckpointMismatchError,
+                         CheckpointNotFoundError, UnsafeCheckpointError,
+                         load_checkpoint_file, load_teacher, load_weights)
 from .errors import UserInputError
+from .quiet import silence_known_noise
+from .seeded_generators import SeededGenerators, derive_seed
 
-__all__ = ['UserInputError']
+__all__ = [
+    'UserInputError', 'CheckpointError', 'CheckpointMismatchError',
+    'CheckpointNotFoundError', 'UnsafeCheckpointError',
+    'load_checkpoint_file', 'load_teacher', 'load_weights',
+    'silence_known_noise', 'SeededGenerators', 'derive_seed'
+]

@@ -22,6 +22,8 @@ val_evaluator = dict(type='Accuracy', topk=(1, 5))
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 model = dict(
+    generator=dict(
+        mean=data_preprocessor['mean'], std=data_preprocessor['std']),
     data_preprocessor=dict(
         type='ImgDataPreprocessor',
         mean=data_preprocessor['mean'],

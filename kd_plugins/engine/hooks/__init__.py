@@ -1,5 +1,10 @@
+from .check_invalid_loss_hook import CheckInvalidLossHook, NonFiniteLossError
 from .cyclic_distill_hook import CyclicDistillHook
 from .priority_sampling_hook import PrioritySamplingHook
 from .progress_bar_hook import ProgressBarHook
+from .random_state_hook import RandomStateHook
 
-__all__ = ['CyclicDistillHook', 'PrioritySamplingHook', 'ProgressBarHook']
+__all__ = [
+    'CheckInvalidLossHook', 'NonFiniteLossError', 'CyclicDistillHook',
+    'PrioritySamplingHook', 'ProgressBarHook', 'RandomStateHook'
+]

@@ -1,4 +1,4 @@
-"""Runner hook driving SSD-KD's prioritized replay."""
+"""Runner hook annealing SSD-KD's importance-sampling exponent beta."""
 from typing import Optional
 
 from mmengine.hooks import Hook
@@ -10,16 +10,12 @@ __all__ = ['PrioritySamplingHook']
 
 @HOOKS.register_module()
 class PrioritySamplingHook(Hook):
-    """Update SSD-KD replay priorities and anneal the IS exponent beta.
+    """Anneal the replay buffer's beta linearly to 1 (prioritized replay).
 
-    After every training iteration the hook takes the algorithm's recorded
-    draws ``(indices, w, KL)`` (``KL`` = per-sample teacher-student KL,
-    identical on every rank) and sets the new priorities
-    ``delta_i = w_{i-1} * KL`` (:meth:`SSDKDDataFreeDistillation.
-    apply_pending_priorities`). Before every iteration it sets
-    ``beta = beta_0 + (1 - beta_0) * min(1, iter / anneal_iters)`` (linear
-    to 1, as in prioritized experience replay), with ``beta_0`` the
-    buffer's initial ``beta``.
+    Before every training iteration (one SSD-KD epoch) it calls
+    ``buffer.set_beta(beta_0 + (1 - beta_0) * min(1, iter / anneal_iters))``
+    with ``beta_0`` the buffer's initial ``beta``. Priorities themselves
+    are updated by the algorithm inside its student step.
 
     Config: ``custom_hooks=[dict(type='mmrazor.PrioritySamplingHook')]``.
 
@@ -41,17 +37,17 @@ class PrioritySamplingHook(Hook):
         self.anneal_iters = anneal_iters
         self.buffer_attr = buffer_attr
 
-    def _algorithm(self, runner):
+    def _buffer(self, runner):
         model = runner.model
         if is_model_wrapper(model):
             model = model.module
-        if not hasattr(model, self.buffer_attr) or \
-                not hasattr(model, 'apply_pending_priorities'):
+        buffer = getattr(model, self.buffer_attr, None)
+        if buffer is None or not hasattr(buffer, 'set_beta'):
             raise TypeError(
                 f'PrioritySamplingHook: {type(model).__name__} has no '
-                f'{self.buffer_attr!r}/apply_pending_priorities (use it '
-                'with SSDKDDataFreeDistillation)')
-        return model
+                f'{self.buffer_attr!r} with set_beta (use it with '
+                'SSDKDDataFreeDistillation)')
+        return buffer
 
     @staticmethod
     def annealed_beta(beta0: float, it: int, total: int) -> float:
@@ -62,12 +58,7 @@ class PrioritySamplingHook(Hook):
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         """Anneal beta."""
-        buffer = getattr(self._algorithm(runner), self.buffer_attr)
+        buffer = self._buffer(runner)
         total = self.anneal_iters or runner.max_iters
-        buffer.beta.fill_(
+        buffer.set_beta(
             self.annealed_beta(buffer.beta_start, runner.iter, total))
-
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
-                         outputs=None) -> None:
-        """Apply the recorded priority updates."""
-        self._algorithm(runner).apply_pending_priorities()

@@ -1,6 +1,7 @@
 """A tqdm progress bar over training iterations."""
 from typing import Optional
 
+import torch
 from mmengine.hooks import Hook
 from mmrazor.registry import HOOKS
 
@@ -48,9 +49,12 @@ class ProgressBarHook(Hook):
             return
         self._bar.update(1)
         if outputs and self.loss_key in outputs:
-            self._bar.set_postfix(
-                {self.loss_key: f'{float(outputs[self.loss_key]):.3f}'},
-                refresh=False)
+            value = outputs[self.loss_key]
+            if isinstance(value, torch.Tensor):
+                # detach: float() of a tensor that requires grad warns
+                value = value.detach().item()
+            self._bar.set_postfix({self.loss_key: f'{float(value):.3f}'},
+                                  refresh=False)
 
     def after_train(self, runner) -> None:
         if self._bar is not None:

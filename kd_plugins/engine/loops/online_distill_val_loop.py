@@ -25,6 +25,9 @@ from mmengine.runner import TestLoop, ValLoop, autocast
 from mmrazor.registry import LOOPS
 from torch.utils.data import DataLoader
 
+from kd_plugins.models.algorithms.online_distill_base import \
+    OnlineDistillAlgorithm
+
 __all__ = ['OnlineDistillValLoop', 'OnlineDistillTestLoop']
 
 _RULES = ('greater', 'less')
@@ -39,12 +42,16 @@ class _AllNetworksMixin:
                              f'of {_RULES}, got {best_rule!r}')
         self.best_rule = best_rule
         model = self.runner.model
-        self.algorithm = model.module if is_model_wrapper(model) else model
-        if not hasattr(self.algorithm, 'predict_all'):
+        if is_model_wrapper(model) or (
+                hasattr(model, 'module')
+                and isinstance(model.module, OnlineDistillAlgorithm)):
+            model = model.module
+        self.algorithm = model
+        if not isinstance(self.algorithm, OnlineDistillAlgorithm):
             raise TypeError(f'{type(self).__name__}: the model '
-                            f'{type(self.algorithm).__name__} has no '
-                            f'predict_all(); use an online-distillation '
-                            f'algorithm')
+                            f'{type(self.algorithm).__name__} is not an '
+                            f'OnlineDistillAlgorithm (no predict_all()); use '
+                            f'an online-distillation algorithm')
         self.evaluators: List[Evaluator] = [self.evaluator]
         for _ in range(1, self.algorithm.num_networks):
             if isinstance(evaluator_cfg, (dict, list)):

@@ -2,11 +2,12 @@
 
 mmrazor's ``SeparateOptimWrapperConstructor`` maps each key to a direct
 submodule (``model._modules[key]``). Online distillation keeps its K networks
-in an ``nn.ModuleList`` and optimises groups (all transfer layers, all
-discriminators) that are not single submodules, so this constructor asks the
-model for the mapping: ``model.optim_wrapper_modules()`` returns
-``{key: module}`` (see
-``OnlineAdversarialDistill.optim_wrapper_modules``).
+in an ``nn.ModuleList`` and optimises groups that are not single submodules
+(AFD: network ``k``'s backbone + transfer layer), so this constructor asks
+the model (an ``OnlineDistillAlgorithm``) for the mapping:
+``model.optim_wrapper_modules()`` returns ``{key: module}`` (see
+``OnlineAdversarialDistill.optim_wrapper_modules``: ``net{k}``, ``adv{k}``,
+``discriminators``).
 
 Config::
 
@@ -19,21 +20,31 @@ Config::
         discriminators=dict(optimizer=dict(type='Adam', lr=2e-5,
                                            weight_decay=0.1)))
 
-``networks`` is a template copied to every ``net{k}`` key the model asks for
-that the config does not name itself (``net1=dict(...)`` overrides it for
-network 1). A configured key whose module has no trainable parameters (e.g.
-``adversarial`` when every transfer layer is the identity) is skipped; a key
-the model needs but the config lacks is an error.
+``networks`` is a template copied to every ``net{k}`` key and
+``adversarial`` to every ``adv{k}`` key the model asks for that the config
+does not name itself (``net1=dict(...)``/``adv1=dict(...)`` override it for
+network 1). Every wrapper gets its own optimizer (state apart). A key whose
+module has no trainable parameters (e.g. ``adv{k}`` of an identity transfer
+layer in AFD's joint mode) is skipped; a key the model needs but the config
+lacks is an error. After building, ``model.check_optim_wrapper`` may refuse
+the result (e.g. gradient accumulation where wrappers share parameters).
 """
 import copy
 from typing import Dict, Optional
 
 import torch.nn as nn
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
 from mmrazor.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
+from kd_plugins.models.algorithms.online_distill_base import \
+    OnlineDistillAlgorithm
+
 __all__ = ['OnlineDistillOptimWrapperConstructor']
+
+#: template key -> prefix of the model keys it fills
+TEMPLATES = {'networks': 'net', 'adversarial': 'adv'}
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
@@ -42,8 +53,9 @@ class OnlineDistillOptimWrapperConstructor:
 
     Args:
         optim_wrapper_cfg (dict): ``{key: optim wrapper config}``; the
-            special key ``networks`` is the template for ``net{k}``. Each
-            entry may hold its own ``paramwise_cfg``.
+            special keys ``networks`` and ``adversarial`` are the templates
+            of ``net{k}`` and ``adv{k}``. Each entry may hold its own
+            ``paramwise_cfg``.
         paramwise_cfg (dict, optional): Must be None (set it per key).
             Defaults to None.
     """
@@ -62,28 +74,39 @@ class OnlineDistillOptimWrapperConstructor:
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
         """Build one optim wrapper per key of the model's mapping."""
-        if hasattr(model, 'module'):
+        if is_model_wrapper(model) or (
+                hasattr(model, 'module')
+                and isinstance(model.module, OnlineDistillAlgorithm)):
             model = model.module
-        if not hasattr(model, 'optim_wrapper_modules'):
+        if not isinstance(model, OnlineDistillAlgorithm):
             raise TypeError(f'OnlineDistillOptimWrapperConstructor: '
-                            f'{type(model).__name__} has no '
-                            f'optim_wrapper_modules()')
+                            f'{type(model).__name__} is not an '
+                            f'OnlineDistillAlgorithm (no '
+                            f'optim_wrapper_modules())')
         modules: Dict[str, nn.Module] = model.optim_wrapper_modules()
         cfgs = copy.deepcopy(self.optim_wrapper_cfg)
-        template = cfgs.pop('networks', None)
+        templates = {
+            prefix: cfgs.pop(name)
+            for name, prefix in TEMPLATES.items() if name in cfgs
+        }
         unknown = sorted(set(cfgs) - set(modules))
         if unknown:
             raise KeyError(f'OnlineDistillOptimWrapperConstructor: unknown '
                            f'optim_wrapper keys {unknown}; the model '
-                           f'optimises {sorted(modules)}')
+                           f'optimises {sorted(modules)} (templates: '
+                           f'{sorted(TEMPLATES)})')
         wrappers = {}
         for key, module in modules.items():
             cfg = cfgs.get(key)
-            if cfg is None and key.startswith('net') and template is not None:
-                cfg = copy.deepcopy(template)
+            prefix = key.rstrip('0123456789')
+            if cfg is None and prefix in templates:
+                cfg = copy.deepcopy(templates[prefix])
             if cfg is None:
+                template = [n for n, p in TEMPLATES.items() if p == prefix]
                 raise KeyError(f'OnlineDistillOptimWrapperConstructor: '
-                               f'optim_wrapper.{key} is missing')
+                               f'optim_wrapper.{key} is missing'
+                               + (f' (or optim_wrapper.{template[0]})'
+                                  if template else ''))
             if not any(p.requires_grad for p in module.parameters()):
                 print_log(
                     f'optim_wrapper.{key}: no trainable parameters, skipped',
@@ -93,4 +116,6 @@ class OnlineDistillOptimWrapperConstructor:
             paramwise = cfg.pop('paramwise_cfg', None)
             wrappers[key] = DefaultOptimWrapperConstructor(cfg,
                                                            paramwise)(module)
-        return OptimWrapperDict(**wrappers)
+        optim_wrapper = OptimWrapperDict(**wrappers)
+        model.check_optim_wrapper(optim_wrapper)
+        return optim_wrapper

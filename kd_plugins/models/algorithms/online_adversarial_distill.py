@@ -2,36 +2,35 @@
 
 K >= 2 classifiers (mmpretrain ``ImageClassifier``-like models: ``backbone``,
 optional ``neck``, ``head``; architectures may differ) are trained together
-from scratch. Network ``k``'s loss is::
+from scratch. Network ``k`` has two losses::
 
-    L_k = CE(y, z_k)
-          + mean_{j in peers(k)} T^2 KL(softmax(z_j/T) || softmax(z_k/T))
-          + w_adv * mean((1 - D_k(Tr_k(F_k)))^2)
+    L_logit_k = CE(y, z_k) + mean_{j in peers(k)} T^2 KL(softmax(z_j/T) ||
+                                                          softmax(z_k/T))
+    L_G_k     = w_adv * mean((1 - D_k(Tr_k(F_k)))^2)
 
-where ``F_k`` is its last pre-pooling feature map, ``Tr_k`` its transfer layer
-and ``D_k`` its discriminator (:class:`AFDDiscriminatorConnector`). ``D_k`` is
-trained on ``(1 - D_k(Tr_p(F_p)))^2 + D_k(Tr_k(F_k))^2`` where ``p =
-feature_peers[k]`` (the cyclic scheme: ``p = k - 1 mod K``, so for K = 2 each
-network's peer is the other one). Peer logits and all features seen by the
-discriminators are detached.
+where ``F_k`` is its last pre-pooling feature map, ``Tr_k`` its transfer
+layer (:class:`AFDTransferConnector`) and ``D_k`` its discriminator
+(:class:`AFDDiscriminator`), trained on ``w_adv * [(1 - D_k(Tr_p(F_p)))^2 +
+D_k(Tr_k(F_k))^2]`` with ``p = feature_peers[k]`` (cyclic scheme: ``p = k - 1
+mod K``). Peer logits and every map a discriminator is trained on are
+detached.
 
-Update order of one :meth:`train_step` (one forward of every network):
+``update='alternating'`` (default; the paper's scheme, METHODS.md section 2),
+one :meth:`train_step`:
 
-1. networks: for each ``k``, ``optim_wrapper['net{k}'].update_params(L_k)``
-   (the discriminators are frozen while ``L_k`` is built, so they receive no
-   gradient); then ``optim_wrapper['adversarial']`` steps the transfer layers
-   (their only gradient is the generator term);
-2. discriminators: ``optim_wrapper['discriminators'].update_params(sum_k
-   L_D_k)`` on detached transferred features (no gradient reaches networks or
-   transfer layers).
+1. logit step: one forward of every network; ``optim_wrapper['net{k}']``
+   (SGD) steps network ``k`` on ``L_logit_k``;
+2. adversarial step: a fresh forward of every backbone up to ``F_k`` (the
+   networks have just moved), ``Tr_k``, the frozen ``D_k``;
+   ``optim_wrapper['adv{k}']`` (its own optimizer, e.g. Adam 2e-5, over
+   backbone ``k`` and ``Tr_k``) steps on ``L_G_k``;
+3. discriminator step: ``optim_wrapper['discriminators']`` on the detached
+   maps of step 2.
 
-UNCONFIRMED choices (configurable, see ``docs/afd.md``): ``T = 3``; the
-``adversarial`` optimizer owns the transfer layers only (the paper's "feature
-part" may have meant the feature extractors, which would need a second
-backward per network); networks and the generator term share one step per
-iteration; discriminators see one score per sample (connector default).
-The logit term's peers are ``'cyclic'`` (``z_{k-1}`` only) or ``'all'``
-(mean over every other network).
+``update='joint'`` (the earlier behaviour, kept for ablation): one forward;
+``optim_wrapper['net{k}']`` steps network ``k`` on ``L_logit_k + L_G_k``;
+``adv{k}`` steps only ``Tr_k`` (skipped when it is the identity); then the
+discriminators as in step 3.
 """
 import contextlib
 import copy
@@ -40,59 +39,24 @@ from typing import (Any, Dict, Iterator, List, Optional, Sequence, Tuple,
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
 from mmengine.structures import BaseDataElement
-from mmrazor.models.algorithms.base import BaseAlgorithm
 from mmrazor.registry import MODELS
 
 from ..losses.afd_adversarial_loss import discriminator_accuracy
+from .afd_pairing import (LOGIT_PEER_MODES, UPDATE_MODES, AFDConfigError,
+                          cyclic_peers, logit_peer_lists,
+                          resolve_feature_peers, resolve_logit_peers)
+from .online_distill_base import OnlineDistillAlgorithm
 
 __all__ = [
     'OnlineAdversarialDistill', 'cyclic_peers', 'logit_peer_lists',
-    'LOGIT_PEER_MODES'
+    'LOGIT_PEER_MODES', 'UPDATE_MODES', 'AFDConfigError'
 ]
 
-LOGIT_PEER_MODES = ('cyclic', 'all')
-
-
-def cyclic_peers(num_networks: int) -> List[int]:
-    """Cyclic peer assignment ``1 -> 2 -> ... -> K -> 1`` (0-based).
-
-    Network ``k`` learns from network ``k - 1 (mod K)``: its discriminator
-    treats that network's features as real.
-
-    Args:
-        num_networks (int): K, at least 2.
-
-    Returns:
-        list[int]: ``peers[k] = (k - 1) % K``.
-    """
-    if num_networks < 2:
-        raise ValueError(f'cyclic_peers: need at least 2 networks, got '
-                         f'{num_networks}')
-    return [(k - 1) % num_networks for k in range(num_networks)]
-
-
-def logit_peer_lists(mode: str,
-                     feature_peers: Sequence[int]) -> List[List[int]]:
-    """Peers of every network for the logit (KL) term.
-
-    Args:
-        mode (str): ``'cyclic'`` (the feature peer only) or ``'all'`` (every
-            other network).
-        feature_peers (Sequence[int]): The feature peer of each network.
-
-    Returns:
-        list[list[int]]: Peer indices per network.
-    """
-    num = len(feature_peers)
-    if mode == 'cyclic':
-        return [[int(p)] for p in feature_peers]
-    if mode == 'all':
-        return [[j for j in range(num) if j != k] for k in range(num)]
-    raise ValueError(f'logit_peers must be one of {LOGIT_PEER_MODES}, got '
-                     f'{mode!r}')
+_LEGACY_CONNECTOR = 'AFDDiscriminatorConnector'
 
 
 def _with_default_scope(cfg: dict, scope: str = 'mmpretrain') -> dict:
@@ -104,30 +68,61 @@ def _with_default_scope(cfg: dict, scope: str = 'mmpretrain') -> dict:
     return cfg
 
 
+def _split_legacy_connector(connector: dict) -> Tuple[dict, dict]:
+    """``connector=dict(type='AFDDiscriminatorConnector', ...)`` (before the
+    split) -> ``(transfer, discriminator)`` templates."""
+    cfg = dict(connector)
+    type_ = str(cfg.pop('type', _LEGACY_CONNECTOR)).split('.')[-1]
+    if type_ != _LEGACY_CONNECTOR:
+        raise AFDConfigError(f'OnlineAdversarialDistill: connector type '
+                             f'{type_!r} unknown; use transfer=dict(...) and '
+                             f'discriminator=dict(...)')
+    cfg.pop('_scope_', None)
+    transfer = dict(type='AFDTransferConnector',
+                    mode=cfg.pop('transfer', 'auto'))
+    disc = dict(type='AFDDiscriminator')
+    for key in ('hidden_channels', 'negative_slope', 'score_reduction'):
+        if key in cfg:
+            disc[key] = cfg.pop(key)
+    if cfg:
+        raise AFDConfigError(f'OnlineAdversarialDistill: connector keys '
+                             f'{sorted(cfg)} unknown')
+    return transfer, disc
+
+
 @MODELS.register_module()
-class OnlineAdversarialDistill(BaseAlgorithm):
+class OnlineAdversarialDistill(OnlineDistillAlgorithm):
     """Online adversarial distillation of K networks (AFD).
 
-    Use with ``OnlineDistillOptimWrapperConstructor`` (keys ``net0`` ..
-    ``net{K-1}``, ``adversarial``, ``discriminators``),
-    :class:`~kd_plugins.engine.hooks.CyclicDistillHook` and
-    :class:`~kd_plugins.engine.loops.OnlineDistillValLoop`.
-
-    Unlike other mmrazor algorithms it holds no single ``architecture``
-    submodule: the networks live in ``self.networks`` (checkpoint keys
-    ``networks.<k>.backbone...``) and :attr:`architecture` is a read-only
-    alias of the network used by ``val_step``/``test_step``
-    (``eval_index``).
+    Use with ``OnlineDistillOptimWrapperConstructor`` (keys ``net{k}``,
+    ``adv{k}``, ``discriminators``),
+    :class:`~kd_plugins.engine.loops.OnlineDistillValLoop` and optionally
+    :class:`~kd_plugins.engine.hooks.CyclicDistillHook` (logs the pairing).
+    The networks live in ``self.networks`` (checkpoint keys
+    ``networks.<k>.backbone...``); :attr:`architecture` is a read-only alias
+    of the network used by ``val_step``/``test_step`` (``eval_index``).
 
     Args:
         networks (Sequence[dict | BaseModel]): K >= 2 classifier configs or
             models. Unscoped config types get ``_scope_='mmpretrain'``.
-        adversarial (bool): Build connectors/discriminators and train the
-            adversarial term. False gives plain DML (CE + mutual KL).
+        adversarial (bool): Build transfer layers/discriminators and train
+            the adversarial term. False gives plain DML (CE + mutual KL).
             Defaults to True.
-        connector (dict, optional): Template of every network's connector;
+        update (str): ``'alternating'`` (logit step, adversarial step with
+            each network's own ``adv{k}`` optimizer, discriminator step) or
+            ``'joint'`` (one step on logit + generator loss). Defaults to
+            ``'alternating'``.
+        transfer (dict, optional): Template of every transfer layer;
             ``in_channels``/``out_channels`` are filled in. None means
-            ``dict(type='AFDDiscriminatorConnector')``. Defaults to None.
+            ``dict(type='AFDTransferConnector', mode='auto')``.
+            Defaults to None.
+        discriminator (dict, optional): Template of every discriminator;
+            ``in_channels`` is filled in. None means
+            ``dict(type='AFDDiscriminator')``. Defaults to None.
+        connector (dict, optional): The pre-split
+            ``dict(type='AFDDiscriminatorConnector', transfer=...,
+            score_reduction=..., ...)``, translated into ``transfer`` and
+            ``discriminator``. Defaults to None.
         feature_channels (Sequence[int], optional): Channels of each
             network's feature map. None: read ``backbone.out_channels`` (an
             int, or a sequence indexed by ``feature_index``), else the head's
@@ -143,8 +138,13 @@ class OnlineAdversarialDistill(BaseAlgorithm):
         adversarial_loss (dict): LSGAN loss; its ``loss_weight`` scales both
             the generator and the discriminator term.
             Defaults to ``dict(type='AFDAdversarialLoss', loss_weight=1.0)``.
-        logit_peers (str): ``'cyclic'`` or ``'all'``. Defaults to
-            ``'cyclic'``. :class:`CyclicDistillHook` may override it.
+        logit_peers (str | Sequence[Sequence[int]]): ``'cyclic'`` (the
+            feature peer), ``'all'`` (mean over every other network) or
+            explicit peer lists. The only place the pairing is set.
+            Defaults to ``'cyclic'``.
+        feature_peers (str | Sequence[int]): ``'cyclic'`` (``D_k`` treats
+            network ``k - 1 mod K`` as real) or an explicit list.
+            Defaults to ``'cyclic'``.
         eval_index (int): Network used by ``val_step``/``test_step``/
             ``forward``. Defaults to 0.
         data_preprocessor (dict | nn.Module, optional): None shares the
@@ -157,6 +157,9 @@ class OnlineAdversarialDistill(BaseAlgorithm):
     def __init__(self,
                  networks: Sequence[Union[dict, BaseModel]],
                  adversarial: bool = True,
+                 update: str = 'alternating',
+                 transfer: Optional[dict] = None,
+                 discriminator: Optional[dict] = None,
                  connector: Optional[dict] = None,
                  feature_channels: Optional[Sequence[int]] = None,
                  common_channels: Optional[int] = None,
@@ -164,13 +167,18 @@ class OnlineAdversarialDistill(BaseAlgorithm):
                  logit_loss: dict = dict(type='KLDivergence', tau=3.0),
                  adversarial_loss: dict = dict(
                      type='AFDAdversarialLoss', loss_weight=1.0),
-                 logit_peers: str = 'cyclic',
+                 logit_peers: Union[str, Sequence[Sequence[int]]] = 'cyclic',
+                 feature_peers: Union[str, Sequence[int]] = 'cyclic',
                  eval_index: int = 0,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if not isinstance(networks, (list, tuple)) or len(networks) < 2:
-            raise ValueError('OnlineAdversarialDistill: networks must be a '
-                             'list of at least 2 model configs')
+        self._validate_args(networks, adversarial, update, transfer,
+                            discriminator, connector, common_channels,
+                            feature_index, eval_index)
+        num = len(networks)
+        # validated before any network is built (cheap, one-line errors)
+        peers = resolve_feature_peers(feature_peers, num)
+        logit_lists = resolve_logit_peers(logit_peers, peers)
         built = [self._build_network(i, n) for i, n in enumerate(networks)]
         if data_preprocessor is None:
             data_preprocessor = built[0].data_preprocessor
@@ -179,39 +187,84 @@ class OnlineAdversarialDistill(BaseAlgorithm):
             data_preprocessor.setdefault('type', 'ClsDataPreprocessor')
             data_preprocessor = MODELS.build(
                 _with_default_scope(data_preprocessor))
-        # BaseAlgorithm.__init__ registers one ``architecture``; K networks
-        # are held in ``self.networks`` instead (see the class docstring).
-        BaseModel.__init__(
-            self, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.networks = nn.ModuleList(built)
         self.feature_index = feature_index
         self.logit_loss = MODELS.build(logit_loss)
         self.adversarial = adversarial
-        num = len(built)
+        self.update = update
         if adversarial:
+            if connector is not None:
+                transfer, discriminator = _split_legacy_connector(connector)
             channels = self._infer_channels(feature_channels)
             common = common_channels or max(channels)
-            template = dict(connector
-                            or dict(type='AFDDiscriminatorConnector'))
-            self.connectors = nn.ModuleList([
-                MODELS.build(
-                    dict(template, in_channels=c, out_channels=common))
-                for c in channels
-            ])
+            t_cfg = dict(transfer or dict(type='AFDTransferConnector'))
+            d_cfg = dict(discriminator or dict(type='AFDDiscriminator'))
+            transfers, discs = [], []
+            for c in channels:  # per network: keeps the RNG order of init
+                transfers.append(
+                    MODELS.build(dict(t_cfg, in_channels=c,
+                                      out_channels=common)))
+                discs.append(MODELS.build(dict(d_cfg, in_channels=common)))
+            self.transfers = nn.ModuleList(transfers)
+            self.discriminators = nn.ModuleList(discs)
             self.adversarial_loss = MODELS.build(adversarial_loss)
         else:
-            self.connectors = None
+            self.transfers = None
+            self.discriminators = None
             self.adversarial_loss = None
         self.register_buffer('feature_peers',
-                             torch.tensor(cyclic_peers(num), dtype=torch.long))
+                             torch.tensor(peers, dtype=torch.long))
         self.register_buffer('logit_peer_mask',
                              torch.zeros(num, num, dtype=torch.bool))
-        self.set_pairing(cyclic_peers(num), logit_peers)
+        self.set_pairing(peers, logit_lists)
         self.eval_index = eval_index
-        #: Diagnostics of the last discriminator step (read by the hook).
-        self.last_stats: Dict[str, float] = {}
+        self._register_load_state_dict_pre_hook(self._upgrade_state_dict)
 
     # ------------------------------------------------------------------ setup
+    @staticmethod
+    def _validate_args(networks, adversarial, update, transfer, discriminator,
+                       connector, common_channels, feature_index,
+                       eval_index) -> None:
+        name = 'OnlineAdversarialDistill'
+        if not isinstance(networks, (list, tuple)) or len(networks) < 2:
+            got = len(networks) if isinstance(networks, (list, tuple)) \
+                else type(networks).__name__
+            raise AFDConfigError(f'{name}: networks must be a list of at '
+                                 f'least 2 model configs, got {got}')
+        if not isinstance(adversarial, bool):
+            raise AFDConfigError(f'{name}: adversarial must be True or '
+                                 f'False, got {adversarial!r}')
+        if update not in UPDATE_MODES:
+            raise AFDConfigError(f'{name}: update must be one of '
+                                 f'{UPDATE_MODES}, got {update!r}')
+        if connector is not None and (transfer is not None
+                                      or discriminator is not None):
+            raise AFDConfigError(f'{name}: give transfer/discriminator or '
+                                 f'the legacy connector, not both')
+        for key, value in (('transfer', transfer),
+                           ('discriminator', discriminator),
+                           ('connector', connector)):
+            if value is not None and not isinstance(value, dict):
+                raise AFDConfigError(f'{name}: {key} must be a dict, got '
+                                     f'{type(value).__name__}')
+        if common_channels is not None and (
+                isinstance(common_channels, bool)
+                or not isinstance(common_channels, int)
+                or common_channels < 1):
+            raise AFDConfigError(f'{name}: common_channels must be a '
+                                 f'positive int or None, got '
+                                 f'{common_channels!r}')
+        if isinstance(feature_index, bool) or not isinstance(
+                feature_index, int):
+            raise AFDConfigError(f'{name}: feature_index must be an int, got '
+                                 f'{feature_index!r}')
+        if isinstance(eval_index, bool) or not isinstance(
+                eval_index, int) or not 0 <= eval_index < len(networks):
+            raise AFDConfigError(f'{name}: eval_index {eval_index!r} out of '
+                                 f'range for {len(networks)} networks')
+
     @staticmethod
     def _build_network(index: int, cfg: Union[dict, nn.Module]) -> BaseModel:
         net = cfg
@@ -219,19 +272,21 @@ class OnlineAdversarialDistill(BaseAlgorithm):
             net = MODELS.build(_with_default_scope(cfg))
         if not isinstance(net, BaseModel) or not hasattr(net, 'backbone') \
                 or getattr(net, 'head', None) is None:
-            raise TypeError(f'OnlineAdversarialDistill: networks[{index}] '
-                            f'must be a classifier with backbone and head, '
-                            f'got {type(net).__name__}')
+            raise AFDConfigError(f'OnlineAdversarialDistill: networks[{index}]'
+                                 f' must be a classifier with backbone and '
+                                 f'head, got {type(net).__name__}')
         return net
 
     def _infer_channels(
             self, feature_channels: Optional[Sequence[int]]) -> List[int]:
         num = len(self.networks)
         if feature_channels is not None:
-            if len(feature_channels) != num:
-                raise ValueError(f'OnlineAdversarialDistill: feature_channels '
-                                 f'has {len(feature_channels)} entries for '
-                                 f'{num} networks')
+            if len(feature_channels) != num or not all(
+                    isinstance(c, int) and c > 0 for c in feature_channels):
+                raise AFDConfigError(f'OnlineAdversarialDistill: '
+                                     f'feature_channels has '
+                                     f'{len(feature_channels)} entries for '
+                                     f'{num} networks (need positive ints)')
             return [int(c) for c in feature_channels]
         channels = []
         for k, net in enumerate(self.networks):
@@ -241,59 +296,61 @@ class OnlineAdversarialDistill(BaseAlgorithm):
             if out is None and self.feature_index == -1:
                 out = getattr(net.head, 'in_channels', None)
             if not isinstance(out, int):
-                raise ValueError(f'OnlineAdversarialDistill: cannot infer the '
-                                 f'feature channels of networks[{k}]; set '
-                                 f'feature_channels')
+                raise AFDConfigError(f'OnlineAdversarialDistill: cannot infer '
+                                     f'the feature channels of networks[{k}];'
+                                     f' set feature_channels')
             channels.append(out)
         return channels
 
-    @property
-    def num_networks(self) -> int:
-        """Number of networks K."""
-        return len(self.networks)
+    @staticmethod
+    def _upgrade_state_dict(state_dict, prefix, *args) -> None:
+        """Read checkpoints written before the connector split
+        (``connectors.<k>.transfer/discriminator``)."""
+        old = prefix + 'connectors.'
+        for key in [k for k in state_dict if k.startswith(old)]:
+            k, rest = key[len(old):].split('.', 1)
+            if rest.startswith('transfer.'):
+                new = f'{prefix}transfers.{k}.{rest}'
+            else:
+                new = f'{prefix}discriminators.{k}.layers.' + \
+                    rest[len('discriminator.'):]
+            state_dict[new] = state_dict.pop(key)
 
-    @property
-    def eval_index(self) -> int:
-        """Index of the network used by val/test/predict."""
-        return self._eval_index
-
-    @eval_index.setter
-    def eval_index(self, index: int) -> None:
-        if not 0 <= index < len(self.networks):
-            raise ValueError(f'OnlineAdversarialDistill: eval_index {index} '
-                             f'out of range for {len(self.networks)} networks')
-        self._eval_index = index
-
-    @property
-    def architecture(self) -> BaseModel:
-        """The network used by ``val_step``/``test_step`` (not a submodule)."""
-        return self.networks[self.eval_index]
+    def _load_from_state_dict(self, state_dict, prefix, *args,
+                              **kwargs) -> None:
+        """The configured pairing wins over a checkpoint's (with a warning).
+        """
+        for name in ('feature_peers', 'logit_peer_mask'):
+            key = prefix + name
+            mine = getattr(self, name)
+            if key in state_dict:
+                theirs = state_dict[key]
+                if theirs.shape != mine.shape or not torch.equal(
+                        theirs.to(mine.device), mine):
+                    print_log(
+                        f'OnlineAdversarialDistill: checkpoint {name} '
+                        f'{theirs.tolist()} differs from the config '
+                        f'{mine.tolist()}; keeping the config',
+                        logger='current', level=30)
+                state_dict[key] = mine.detach().clone()
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     # ---------------------------------------------------------------- pairing
-    def set_pairing(self, feature_peers: Sequence[int],
+    def set_pairing(self, feature_peers: Union[str, Sequence[int]],
                     logit_peers: Union[str, Sequence[Sequence[int]]]) -> None:
-        """Set which peer each network learns from.
+        """Set which peer each network learns from (validated).
 
         Args:
-            feature_peers (Sequence[int]): ``feature_peers[k]`` is the network
-                whose features ``D_k`` treats as real.
+            feature_peers (str | Sequence[int]): ``'cyclic'`` or
+                ``feature_peers[k]``, the network ``D_k`` treats as real.
             logit_peers (str | Sequence[Sequence[int]]): ``'cyclic'``,
                 ``'all'`` or explicit peer lists per network.
         """
         num = len(self.networks)
-        peers = [int(p) for p in feature_peers]
-        if len(peers) != num or any(
-                p == k or not 0 <= p < num for k, p in enumerate(peers)):
-            raise ValueError(f'OnlineAdversarialDistill: feature_peers '
-                             f'{peers} invalid for {num} networks (need one '
-                             f'other network per network)')
-        lists = logit_peer_lists(logit_peers, peers) if isinstance(
-            logit_peers, str) else [list(map(int, p)) for p in logit_peers]
+        peers = resolve_feature_peers(feature_peers, num)
+        lists = resolve_logit_peers(logit_peers, peers)
         mask = torch.zeros(num, num, dtype=torch.bool)
         for k, js in enumerate(lists):
-            if not js or any(j == k or not 0 <= j < num for j in js):
-                raise ValueError(f'OnlineAdversarialDistill: logit peers '
-                                 f'{js} of network {k} invalid')
             mask[k, js] = True
         self.feature_peers.copy_(torch.tensor(peers))
         self.logit_peer_mask.copy_(mask)
@@ -308,15 +365,20 @@ class OnlineAdversarialDistill(BaseAlgorithm):
         return feature, logit
 
     # ---------------------------------------------------------------- forward
+    def _features(self, k: int,
+                  inputs: torch.Tensor) -> Tuple[torch.Tensor, Tuple]:
+        """Backbone outputs of network ``k`` and its feature map."""
+        feats = self.networks[k].backbone(inputs)
+        if not isinstance(feats, (tuple, list)):
+            feats = (feats, )
+        return feats[self.feature_index], feats
+
     def _run_network(
         self, k: int, inputs: torch.Tensor
     ) -> Tuple[torch.Tensor, torch.Tensor, Tuple[torch.Tensor, ...]]:
         """Feature map, logits and neck output of network ``k``."""
         net = self.networks[k]
-        feats = net.backbone(inputs)
-        if not isinstance(feats, (tuple, list)):
-            feats = (feats, )
-        fmap = feats[self.feature_index]
+        fmap, feats = self._features(k, inputs)
         neck_out = net.neck(feats) if getattr(net, 'neck',
                                               None) is not None else feats
         logits = net.head(neck_out)
@@ -335,9 +397,8 @@ class OnlineAdversarialDistill(BaseAlgorithm):
     @contextlib.contextmanager
     def _frozen_discriminators(self) -> Iterator[None]:
         """Discriminator params do not require grad inside the context."""
-        params = [] if self.connectors is None else [
-            p for c in self.connectors for p in c.discriminator.parameters()
-        ]
+        params = [] if self.discriminators is None else list(
+            self.discriminators.parameters())
         flags = [p.requires_grad for p in params]
         for p in params:
             p.requires_grad_(False)
@@ -347,21 +408,14 @@ class OnlineAdversarialDistill(BaseAlgorithm):
             for p, flag in zip(params, flags):
                 p.requires_grad_(flag)
 
-    def forward_train(
+    def logit_losses(
         self, inputs: torch.Tensor, data_samples: List[BaseDataElement]
     ) -> Tuple[List[Dict[str, torch.Tensor]], List[torch.Tensor]]:
-        """Per-network losses and transferred feature maps.
-
-        Args:
-            inputs (torch.Tensor): Preprocessed batch.
-            data_samples (list): Data samples with ground truth.
+        """``loss_cls`` and ``loss_kl`` of every network (one forward each).
 
         Returns:
-            tuple: ``losses[k]`` (``loss_cls``, ``loss_kl`` and, when
-            adversarial, ``loss_adv``; each depends on network ``k``'s
-            parameters and transfer layer only) and the transferred feature
-            maps ``Tr_k(F_k)`` (still attached; empty list without the
-            adversarial part).
+            tuple: ``losses[k]`` (each depends on network ``k`` only) and the
+            feature maps ``F_k`` (attached).
         """
         fmaps, logits, losses = [], [], []
         for k in range(self.num_networks):
@@ -374,19 +428,43 @@ class OnlineAdversarialDistill(BaseAlgorithm):
             kl = sum(
                 self.logit_loss(logits[k], logits[j].detach()) for j in peers)
             losses[k]['loss_kl'] = kl / len(peers)
+        return losses, fmaps
+
+    def generator_loss(self, k: int, fmap: torch.Tensor
+                       ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``L_G_k`` of network ``k``'s feature map (``D_k`` frozen).
+
+        Returns:
+            tuple: the loss and ``Tr_k(F_k)`` (attached).
+        """
+        transferred = self.transfers[k](fmap)
+        with self._frozen_discriminators():
+            scores = self.discriminators[k](transferred)
+            loss = self.adversarial_loss.generator_loss(scores)
+        return loss, transferred
+
+    def forward_train(
+        self, inputs: torch.Tensor, data_samples: List[BaseDataElement]
+    ) -> Tuple[List[Dict[str, torch.Tensor]], List[torch.Tensor]]:
+        """Per-network losses of the joint scheme and transferred maps.
+
+        Returns:
+            tuple: ``losses[k]`` (``loss_cls``, ``loss_kl`` and, when
+            adversarial, ``loss_adv``; each depends on network ``k``'s
+            parameters and ``Tr_k`` only) and ``Tr_k(F_k)`` (attached; empty
+            without the adversarial part).
+        """
+        losses, fmaps = self.logit_losses(inputs, data_samples)
         transferred: List[torch.Tensor] = []
         if self.adversarial:
-            transferred = [c(f) for c, f in zip(self.connectors, fmaps)]
-            with self._frozen_discriminators():
-                for k, conn in enumerate(self.connectors):
-                    scores = conn.discriminate(transferred[k])
-                    losses[k]['loss_adv'] = \
-                        self.adversarial_loss.generator_loss(scores)
+            for k, fmap in enumerate(fmaps):
+                losses[k]['loss_adv'], t = self.generator_loss(k, fmap)
+                transferred.append(t)
         return losses, transferred
 
     def discriminator_losses(
         self, transferred: Sequence[torch.Tensor]
-    ) -> Tuple[Dict[str, torch.Tensor], Dict[str, float]]:
+    ) -> Tuple[Dict[str, torch.Tensor], Dict[str, torch.Tensor]]:
         """LSGAN losses of every discriminator on detached features.
 
         Args:
@@ -394,20 +472,21 @@ class OnlineAdversarialDistill(BaseAlgorithm):
                 (detached here).
 
         Returns:
-            tuple: ``{'disc{k}.loss': ...}`` and diagnostics
-            ``disc{k}.acc`` / ``disc{k}.real_score`` / ``disc{k}.fake_score``.
+            tuple: ``{'disc{k}.loss': ...}`` and diagnostics (0-dim tensors,
+            no gradient) ``disc{k}.acc`` / ``disc{k}.real_score`` /
+            ``disc{k}.fake_score``.
         """
         feats = [t.detach() for t in transferred]
         peers, _ = self.get_pairing()
         losses, stats = {}, {}
-        for k, conn in enumerate(self.connectors):
-            real = conn.discriminate(feats[peers[k]])
-            fake = conn.discriminate(feats[k])
+        for k, disc in enumerate(self.discriminators):
+            real = disc(feats[peers[k]])
+            fake = disc(feats[k])
             losses[f'disc{k}.loss'] = \
                 self.adversarial_loss.discriminator_loss(real, fake)
-            stats[f'disc{k}.acc'] = float(discriminator_accuracy(real, fake))
-            stats[f'disc{k}.real_score'] = float(real.detach().mean())
-            stats[f'disc{k}.fake_score'] = float(fake.detach().mean())
+            stats[f'disc{k}.acc'] = discriminator_accuracy(real, fake)
+            stats[f'disc{k}.real_score'] = real.detach().mean()
+            stats[f'disc{k}.fake_score'] = fake.detach().mean()
         return losses, stats
 
     def loss(self,
@@ -423,56 +502,33 @@ class OnlineAdversarialDistill(BaseAlgorithm):
             for name, value in per_net.items()
         }
 
-    def _forward(self,
-                 inputs: torch.Tensor,
-                 data_samples: Optional[List[BaseDataElement]] = None):
-        return self.architecture(inputs, data_samples, mode='tensor')
-
-    def _predict(self,
-                 inputs: torch.Tensor,
-                 data_samples: Optional[List[BaseDataElement]] = None):
-        return self.architecture(inputs, data_samples, mode='predict')
-
-    @torch.no_grad()
-    def predict_all(self, data: Union[dict, tuple, list]) -> List[list]:
-        """Predictions of every network on one raw batch (for val loops).
-
-        Args:
-            data (dict | tuple | list): A batch from the dataloader.
-
-        Returns:
-            list[list]: ``outputs[k]`` are network ``k``'s data samples (each
-            network writes into its own copy of the data samples).
-        """
-        data = self.data_preprocessor(data, False)
-        inputs, samples = data['inputs'], data.get('data_samples')
-        outputs = []
-        for net in self.networks:
-            copies = None if samples is None else [s.clone() for s in samples]
-            outputs.append(net(inputs, copies, mode='predict'))
-        return outputs
-
-    # ------------------------------------------------------------- train step
+    # ------------------------------------------------------------- optimizers
     def optim_wrapper_modules(self) -> Dict[str, nn.Module]:
         """Module each ``OptimWrapperDict`` key optimises.
 
-        ``net{k}``: network ``k``; ``adversarial``: the transfer layers that
-        have parameters; ``discriminators``: all discriminators. The last two
-        are empty ``ModuleList`` s when there is nothing to optimise (identity
-        transfers, ``adversarial=False``); such keys get no optimizer.
+        ``net{k}``: network ``k``; ``adv{k}``: ``alternating``: backbone
+        ``k`` + ``Tr_k``, ``joint``: ``Tr_k`` only; ``discriminators``: all
+        discriminators. Keys without trainable parameters (identity
+        transfers in joint mode, ``adversarial=False``) get no optimizer.
         """
         modules: Dict[str, nn.Module] = {
             f'net{k}': net
             for k, net in enumerate(self.networks)
         }
-        connectors = list(self.connectors) if self.adversarial else []
-        modules['adversarial'] = nn.ModuleList(
-            [c.transfer for c in connectors if c.has_transfer])
-        modules['discriminators'] = nn.ModuleList(
-            [c.discriminator for c in connectors])
+        if not self.adversarial:  # a configured key is skipped, no error
+            modules['discriminators'] = nn.ModuleList()
+            return modules
+        for k, tr in enumerate(self.transfers):
+            parts = [tr] if self.update == 'joint' else [
+                self.networks[k].backbone, tr
+            ]
+            modules[f'adv{k}'] = nn.ModuleList(parts)
+        modules['discriminators'] = self.discriminators
         return modules
 
-    def _check_optim_wrapper(self, optim_wrapper: OptimWrapperDict) -> None:
+    def check_optim_wrapper(self, optim_wrapper: OptimWrapperDict) -> None:
+        """Keys must match :meth:`optim_wrapper_modules`; gradient
+        accumulation is refused where wrappers share parameters."""
         expected = {
             key
             for key, module in self.optim_wrapper_modules().items()
@@ -481,28 +537,26 @@ class OnlineAdversarialDistill(BaseAlgorithm):
         got = set(optim_wrapper.keys()) if isinstance(
             optim_wrapper, OptimWrapperDict) else None
         if got != expected:
-            raise ValueError(f'OnlineAdversarialDistill: optim_wrapper must '
-                             f'be an OptimWrapperDict with keys '
-                             f'{sorted(expected)}, got '
-                             f'{None if got is None else sorted(got)}')
-        if 'adversarial' in got and \
-                optim_wrapper['adversarial']._accumulative_counts != 1:
-            raise ValueError('OnlineAdversarialDistill: gradient '
-                             'accumulation is not supported for '
-                             'optim_wrapper.adversarial')
+            raise AFDConfigError(f'OnlineAdversarialDistill: optim_wrapper '
+                                 f'must be an OptimWrapperDict with keys '
+                                 f'{sorted(expected)}, got '
+                                 f'{None if got is None else sorted(got)}')
+        for key in sorted(got):
+            counts = optim_wrapper[key]._accumulative_counts
+            shared = key.startswith('adv') or (
+                self.update == 'alternating' and self.adversarial
+                and key.startswith('net'))
+            if counts != 1 and shared:
+                raise AFDConfigError(
+                    f'OnlineAdversarialDistill: gradient accumulation '
+                    f'(optim_wrapper.{key}.accumulative_counts={counts}) is '
+                    f"not supported with update='{self.update}'")
 
-    def update_networks(self, losses: Sequence[Dict[str, torch.Tensor]],
-                        optim_wrapper: OptimWrapperDict
-                        ) -> Dict[str, torch.Tensor]:
-        """Step every network on its loss, then the transfer layers.
-
-        Args:
-            losses (Sequence[dict]): Output of :meth:`forward_train`.
-            optim_wrapper (OptimWrapperDict): The algorithm's wrappers.
-
-        Returns:
-            dict: Log variables (``loss``, ``net{k}.loss``, ``net{k}.loss_*``).
-        """
+    # ------------------------------------------------------------- train step
+    def _step_networks(self, losses: Sequence[Dict[str, torch.Tensor]],
+                       optim_wrapper: OptimWrapperDict
+                       ) -> Dict[str, torch.Tensor]:
+        """``net{k}`` steps on the sum of ``losses[k]``."""
         log_vars = {}
         total = 0.
         for k, per_net in enumerate(losses):
@@ -512,10 +566,49 @@ class OnlineAdversarialDistill(BaseAlgorithm):
             log_vars.update(
                 {f'net{k}.{name}': value
                  for name, value in net_vars.items()})
-        if 'adversarial' in optim_wrapper.keys():
-            optim_wrapper['adversarial'].step()
-            optim_wrapper['adversarial'].zero_grad()
         return dict(loss=total, **log_vars)
+
+    def update_networks(self, losses: Sequence[Dict[str, torch.Tensor]],
+                        optim_wrapper: OptimWrapperDict
+                        ) -> Dict[str, torch.Tensor]:
+        """Joint scheme: every network on its full loss, then ``adv{k}``
+        (the transfer layers, whose only gradient is the generator term).
+
+        Args:
+            losses (Sequence[dict]): Output of :meth:`forward_train`.
+            optim_wrapper (OptimWrapperDict): The algorithm's wrappers.
+
+        Returns:
+            dict: Log variables (``loss``, ``net{k}.loss``, ``net{k}.loss_*``).
+        """
+        log_vars = self._step_networks(losses, optim_wrapper)
+        for k in range(self.num_networks):
+            if f'adv{k}' in optim_wrapper.keys():
+                optim_wrapper[f'adv{k}'].step()
+                optim_wrapper[f'adv{k}'].zero_grad()
+        return log_vars
+
+    def update_adversarial(self, inputs: torch.Tensor,
+                           optim_wrapper: OptimWrapperDict
+                           ) -> Tuple[Dict[str, torch.Tensor],
+                                      List[torch.Tensor]]:
+        """Alternating scheme, step 2: fresh backbone forward, ``adv{k}``
+        steps backbone ``k`` and ``Tr_k`` on ``L_G_k``.
+
+        Returns:
+            tuple: log variables (``net{k}.loss_adv``) and the detached
+            ``Tr_k(F_k)`` for the discriminator step.
+        """
+        log_vars, transferred = {}, []
+        for k in range(self.num_networks):
+            wrapper = optim_wrapper[f'adv{k}']
+            with wrapper.optim_context(self.networks[k]):
+                fmap, _ = self._features(k, inputs)
+                loss, t = self.generator_loss(k, fmap)
+            wrapper.update_params(loss)
+            log_vars[f'net{k}.loss_adv'] = loss.detach()
+            transferred.append(t.detach())
+        return log_vars, transferred
 
     def update_discriminators(self, transferred: Sequence[torch.Tensor],
                               optim_wrapper: OptimWrapperDict
@@ -527,40 +620,55 @@ class OnlineAdversarialDistill(BaseAlgorithm):
             optim_wrapper (OptimWrapperDict): The algorithm's wrappers.
 
         Returns:
-            dict: Log variables (``disc.loss``, ``disc{k}.loss``).
+            dict: Log variables (``disc.loss``, ``disc{k}.loss`` and the
+            diagnostics ``disc{k}.acc/real_score/fake_score``).
         """
         wrapper = optim_wrapper['discriminators']
-        with wrapper.optim_context(self.connectors):
+        with wrapper.optim_context(self.discriminators):
             losses, stats = self.discriminator_losses(transferred)
         loss, log_vars = self.parse_losses(losses)
         wrapper.update_params(loss)
-        self.last_stats = stats
         log_vars = dict(log_vars)
         log_vars['disc.loss'] = log_vars.pop('loss')
+        log_vars.update(stats)
         return log_vars
 
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        """Networks step (CE + KL + generator), then discriminators step.
+        """One iteration of the ``update`` scheme (see the module docstring).
 
         Args:
             data (dict | tuple | list): A batch from the dataloader.
-            optim_wrapper (OptimWrapperDict): Keys ``net0`` .. ``net{K-1}``,
-                ``adversarial`` (when some transfer layer has parameters) and
-                ``discriminators`` (when ``adversarial=True``).
+            optim_wrapper (OptimWrapperDict): Keys from
+                :meth:`optim_wrapper_modules`.
 
         Returns:
-            dict: Detached log variables.
+            dict: Detached log variables: ``loss``, ``net{k}.loss_cls``,
+            ``net{k}.loss_kl``, ``net{k}.loss_adv``, ``net{k}.loss``,
+            ``disc{k}.loss``, ``disc.loss``, ``disc{k}.acc``,
+            ``disc{k}.real_score``, ``disc{k}.fake_score``.
         """
-        self._check_optim_wrapper(optim_wrapper)
+        self.check_optim_wrapper(optim_wrapper)
+        alternating = self.adversarial and self.update == 'alternating'
         with contextlib.ExitStack() as stack:
             for k, net in enumerate(self.networks):
                 stack.enter_context(
                     optim_wrapper[f'net{k}'].optim_context(net))
             data = self.data_preprocessor(data, True)
-            losses, transferred = self.forward_train(data['inputs'],
-                                                     data['data_samples'])
-        log_vars = self.update_networks(losses, optim_wrapper)
+            if alternating:
+                losses, _ = self.logit_losses(data['inputs'],
+                                              data['data_samples'])
+            else:
+                losses, transferred = self.forward_train(
+                    data['inputs'], data['data_samples'])
+        if alternating:
+            log_vars = self._step_networks(losses, optim_wrapper)
+            adv_vars, transferred = self.update_adversarial(
+                data['inputs'], optim_wrapper)
+            log_vars.update(adv_vars)
+            log_vars['loss'] = log_vars['loss'] + sum(adv_vars.values())
+        else:
+            log_vars = self.update_networks(losses, optim_wrapper)
         if self.adversarial:
             log_vars.update(
                 self.update_discriminators(transferred, optim_wrapper))

@@ -11,6 +11,12 @@ _DTYPES = {'float32': torch.float32, 'float16': torch.float16,
            'bfloat16': torch.bfloat16}
 
 
+def _check_finite(priorities: torch.Tensor) -> None:
+    if not bool(torch.isfinite(priorities).all()):
+        raise ValueError('PrioritizedReplayBuffer: non-finite priority '
+                         '(NaN/inf KL: check the teacher and student logits)')
+
+
 @MODELS.register_module()
 class PrioritizedReplayBuffer(nn.Module):
     """Fixed-capacity buffer of synthetic samples with priorities.
@@ -24,14 +30,15 @@ class PrioritizedReplayBuffer(nn.Module):
       :meth:`update_priorities`), stored as ``|delta|``;
     * ``P(x) = (|delta(x)| + eps)^alpha / sum_x' (|delta(x')| + eps)^alpha``
       over the ``N`` filled slots (``alpha = 0``: uniform);
-    * importance weight ``w(x) = (N P(x))^(-beta)``, divided by the largest
-      weight of the sampled batch (``weight_norm='batch'``) or of the whole
-      buffer (``'buffer'``, OpenAI baselines' PER); ``beta`` is annealed to
-      1 by :class:`PrioritySamplingHook`. The buffer-wide maximum belongs to
-      the single lowest-priority sample; with KL priorities close to 0 for
-      learnt samples it shrinks every weight by orders of magnitude (mean
-      weight 0.04-0.16 measured on the digits demo), i.e. it divides the
-      student's learning rate, hence ``'batch'`` by default.
+    * importance weight ``w(x) = (N P(x))^(-beta)``: :meth:`sample`
+      returns these raw weights (the priority update ``delta = w * KL``
+      uses them); :meth:`normalize_weights` divides them by the largest
+      weight of the whole buffer (``weight_norm='buffer'``, standard PER)
+      or of the given batch (``'batch'``), for scaling the student loss
+      only; ``beta`` is annealed to 1 by :class:`PrioritySamplingHook`
+      through :meth:`set_beta`.
+
+    Non-finite priorities are rejected (a ``ValueError``).
 
     Replacement (UNCONFIRMED in the paper): new samples first fill free
     slots; once full, a push of ``b`` samples overwrites the ``b`` stored
@@ -59,7 +66,8 @@ class PrioritizedReplayBuffer(nn.Module):
             Defaults to 1e-6.
         replace (str): ``'lowest_priority'``, ``'fifo'`` or ``'random'``.
             Defaults to 'lowest_priority'.
-        weight_norm (str): ``'batch'`` or ``'buffer'``. Defaults to 'batch'.
+        weight_norm (str): ``'buffer'`` or ``'batch'``. Defaults to
+            'buffer'.
         storage_dtype (str): ``'float32'``, ``'float16'`` or ``'bfloat16'``
             for the stored images (float16 halves memory for large sets).
             Defaults to 'float32'.
@@ -72,7 +80,7 @@ class PrioritizedReplayBuffer(nn.Module):
                  beta: float = 0.4,
                  eps: float = 1e-6,
                  replace: str = 'lowest_priority',
-                 weight_norm: str = 'batch',
+                 weight_norm: str = 'buffer',
                  storage_dtype: str = 'float32') -> None:
         super().__init__()
         if capacity < 1:
@@ -134,6 +142,10 @@ class PrioritizedReplayBuffer(nn.Module):
         super()._apply(fn, *args, **kwargs)
         self.images = fn(self.images)
         return self
+
+    def set_beta(self, beta: float) -> None:
+        """Set the importance-sampling exponent (the hook anneals it)."""
+        self.beta.fill_(float(beta))
 
     def __len__(self) -> int:
         return int(self.size)
@@ -197,6 +209,7 @@ class PrioritizedReplayBuffer(nn.Module):
             raise ValueError(
                 'PrioritizedReplayBuffer: priorities '
                 f'{tuple(priorities.shape)} do not match {n} samples')
+        _check_finite(priorities)
         slots = self._slots_for(n, generator)
         dev = self.priorities.device
         self.images[slots.to(self.images.device)] = samples.detach().to(
@@ -224,18 +237,19 @@ class PrioritizedReplayBuffer(nn.Module):
     def importance_weights(self, indices: torch.Tensor,
                            probs: Optional[torch.Tensor] = None
                            ) -> torch.Tensor:
-        """``(N P)^(-beta)`` at ``indices``, divided by the max weight."""
+        """Raw ``(N P)^(-beta)`` at ``indices`` (not normalised)."""
         if probs is None:
             probs = self.probabilities()
-        n = probs.numel()
-        beta = float(self.beta)
-        idx = indices.to(probs.device)
-        w = (n * probs[idx].double()).pow(-beta)
-        if self.weight_norm == 'buffer':
-            w_max = (n * probs.min().double()).pow(-beta)
-        else:
-            w_max = w.max()
-        return (w / w_max).float()
+        w = (probs.numel() * probs[indices.to(probs.device)].double())
+        return w.pow(-float(self.beta)).float()
+
+    def normalize_weights(self, weights: torch.Tensor) -> torch.Tensor:
+        """Divide raw weights by the buffer's (or the batch's) maximum."""
+        if self.weight_norm == 'batch':
+            return weights / weights.max()
+        probs = self.probabilities()
+        w_max = (probs.numel() * probs.min().double()).pow(-float(self.beta))
+        return (weights.double() / w_max).float()
 
     @torch.no_grad()
     def sample(self, n: int,
@@ -251,7 +265,7 @@ class PrioritizedReplayBuffer(nn.Module):
 
         Returns:
             tuple[torch.Tensor, torch.Tensor]: ``indices`` (long, on the
-            buffer's device) and their importance weights (float).
+            buffer's device) and their raw importance weights (float).
         """
         probs = self.probabilities()
         idx = torch.multinomial(
@@ -273,6 +287,7 @@ class PrioritizedReplayBuffer(nn.Module):
                 'PrioritizedReplayBuffer: indices '
                 f'{tuple(indices.shape)} and priorities '
                 f'{tuple(priorities.shape)} must be equal 1-d shapes')
+        _check_finite(priorities)
         dev = self.priorities.device
         indices = indices.to(dev)
         priorities = priorities.detach().to(self.priorities)

@@ -1,155 +1,128 @@
 """SSD-KD: small-scale data-free knowledge distillation (CVPR 2024)."""
-import warnings
-from typing import Dict, List, Optional, Tuple, Union
+from contextlib import contextmanager
+from typing import Dict, Iterator, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.dist import all_gather, get_dist_info
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
-from mmengine.runner import load_checkpoint
 from mmrazor.models.algorithms.base import BaseAlgorithm
 from mmrazor.registry import MODELS
 
-__all__ = ['SSDKDDataFreeDistillation', 'per_sample_kl']
+from kd_plugins.utils import SeededGenerators
+from kd_plugins.utils.checkpoint import load_teacher as load_teacher_strictly
+from ..losses.masked_adversarial_kl import masked_adversarial_kl
+from ..losses.per_sample_kl_loss import match_logit_size, per_sample_kl
+from .batch_augment import BatchAugment
+from .data_scale_schedule import DataScaleSchedule
+from .meta_inversion import meta_invert
+
+__all__ = ['SSDKDDataFreeDistillation']
 
 
-def per_sample_kl(student_logits: torch.Tensor,
-                  teacher_logits: torch.Tensor,
-                  tau: float = 1.0) -> torch.Tensor:
-    """``KL(softmax(t/tau) || softmax(s/tau))`` per sample.
-
-    Classification logits (N, K) give one value per sample; segmentation
-    logits (N, K, H, W) give the mean pixel-wise KL per sample (the
-    student map is resized bilinearly to the teacher's size if they
-    differ).
-
-    Args:
-        student_logits (torch.Tensor): Student logits.
-        teacher_logits (torch.Tensor): Teacher logits.
-        tau (float): Temperature. Defaults to 1.0.
-
-    Returns:
-        torch.Tensor: Shape (N,), not multiplied by ``tau**2``.
-    """
-    if student_logits.dim() == 4 and \
-            student_logits.shape[-2:] != teacher_logits.shape[-2:]:
-        student_logits = F.interpolate(
-            student_logits, size=teacher_logits.shape[-2:],
-            mode='bilinear', align_corners=False)
-    if student_logits.shape != teacher_logits.shape:
-        raise ValueError(
-            f'SSDKD: student logits {tuple(student_logits.shape)} and '
-            f'teacher logits {tuple(teacher_logits.shape)} differ')
-    log_p_s = F.log_softmax(student_logits.float() / tau, dim=1)
-    log_p_t = F.log_softmax(teacher_logits.float() / tau, dim=1)
-    kl = (log_p_t.exp() * (log_p_t - log_p_s)).sum(dim=1)
-    return kl.reshape(kl.shape[0], -1).mean(dim=1)
+def load_teacher(teacher: nn.Module, ckpt: Optional[str]) -> nn.Module:
+    """Load the teacher's weights (the one place a checkpoint is read):
+    strictly, through the safe loader, after the teacher's own init so the
+    runner's ``init_weights`` cannot undo it."""
+    if ckpt:
+        load_teacher_strictly(teacher, ckpt)
+    return teacher
 
 
-def _masked_adversarial_kl(student_logits: torch.Tensor,
-                           teacher_logits: torch.Tensor) -> torch.Tensor:
-    """Fast's adversarial term: mean KL(T||S) where argmax S == argmax T."""
-    if student_logits.dim() == 4 and \
-            student_logits.shape[-2:] != teacher_logits.shape[-2:]:
-        student_logits = F.interpolate(
-            student_logits, size=teacher_logits.shape[-2:],
-            mode='bilinear', align_corners=False)
-    log_p_s = F.log_softmax(student_logits.float(), dim=1)
-    log_p_t = F.log_softmax(teacher_logits.float(), dim=1)
-    kl = (log_p_t.exp() * (log_p_t - log_p_s)).sum(dim=1)
-    mask = (student_logits.argmax(1) == teacher_logits.argmax(1)).float()
-    return (kl * mask).mean()
+class _ScaleGrad(torch.autograd.Function):
+    """Identity whose backward multiplies sample ``i``'s gradient by w_i."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(w)
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        w, = ctx.saved_tensors
+        return grad * w.view((-1, ) + (1, ) * (grad.dim() - 1)), None
 
 
 @MODELS.register_module()
 class SSDKDDataFreeDistillation(BaseAlgorithm):
-    """SSD-KD data-free distillation (Liu et al., CVPR 2024).
+    """SSD-KD data-free distillation (Liu et al., CVPR 2024) and Fast-2.
 
-    A frozen teacher, a student (``architecture``) and a generator. One
-    ``train_step`` (one runner iteration) does:
+    One ``train_step`` is one epoch over the synthetic set of
+    ``data_scale`` images (:class:`DataScaleSchedule`): a synthesis phase
+    (rounds of Fast's meta-learned inversion, each pushing its lowest-loss
+    batch into the :class:`PrioritizedReplayBuffer`, replacing its
+    lowest-priority samples once full) and a KD phase of priority-sampled
+    student steps. A round: a clone of the generator and fresh latents are
+    optimised ``generator_steps`` times on ``L_BN + phi L_task - adv L_adv``
+    (teacher BN statistics with momentum, diversity-aware task loss, Fast's
+    masked adversarial KL; the student frozen in eval mode), the clone's
+    gradients summed into the generator's (first-order MAML, Fast's
+    ``is_maml``), one generator step. A KD step: draw ``(i, w_i)`` with
+    raw ``w_i = (N P_i)^-beta``, set ``delta_i = w_i KL(T||S)``, train the
+    student on ``distill_loss`` with each sample's gradient scaled by
+    ``w_i / max_buffer w`` (exact for losses that are means over samples).
+    Both priorities use the student in eval mode (:meth:`priority_kl`).
 
-    1. every ``synthesis_interval`` iterations (and whenever the buffer is
-       empty) a synthesis round: ``generator_steps`` Adam steps of the
-       generator on ``L_BN + phi * L_task - adv_weight * L_adv`` (BN
-       statistics on every teacher BatchNorm, diversity-aware modulated task
-       loss, Fast's masked adversarial KL; the student is in eval mode and
-       receives no gradient), then the last synthetic batch is pushed into
-       the replay buffer with initial priority ``KL(T||S)`` (``w_{-1}=1``);
-    2. ``student_steps`` KD steps on buffer batches drawn with priorities:
-       ``L = kd_weight * tau^2 * mean_i w_i KL_tau(T(x_i) || S(x_i))`` with
-       importance weights ``w_i``. The per-sample KL (at ``priority_tau``)
-       is kept for :class:`PrioritySamplingHook`, which sets the new
-       priorities ``delta = w * KL`` and anneals ``beta``.
-
-    Classification (mmpretrain classifiers: logits from ``mode='tensor'``)
-    and segmentation (mmseg segmentors: decode-head maps, pixel-wise KL)
-    are both supported (``task_type='auto'`` decides from the teacher's
-    output rank). No training data is used: the train dataloader only
-    drives the loop (see ``DataFreePlaceholderDataset``); validation runs
-    the student on real data.
-
-    Distributed (``model_wrapper_cfg=dict(type=
-    'mmrazor.DistributedAlgorithmWrapper')``): every rank generates its own
-    batch (latents seeded by ``seed``, round and rank), the batches are
-    all-gathered and pushed in rank order, so every rank holds the same
-    buffer; buffer draws use a CPU generator seeded by ``seed`` and the
-    iteration (identical on every rank) for ``kd_batch_size * world_size``
-    indices, and each rank trains on its own slice; the per-sample KL
-    values are all-gathered so priorities stay identical. The wrapper
-    averages generator and student gradients.
+    Distributed: rounds gather every rank's batch, buffer draws are seeded
+    identically on all ranks, each rank trains on its slice, the per-sample
+    KL is gathered, so buffers stay identical; the wrapper averages
+    gradients. Classification and segmentation (pixel-wise KL) both work.
 
     Args:
         architecture (dict | BaseModel): The student.
-        teacher (dict | BaseModel): The teacher (frozen, kept in eval mode).
-        generator (dict | nn.Module): The generator, e.g.
-            ``dict(type='SSDKDGenerator')``; needs ``latent_dim``,
-            ``out_shape`` and ``sample_latent``-free ``forward(z)``.
-        teacher_ckpt (str, optional): Teacher checkpoint path or URL.
-            Defaults to None.
-        replay_buffer (dict): :class:`PrioritizedReplayBuffer` config;
-            ``sample_shape`` is taken from the generator.
+        teacher (dict | BaseModel): The teacher (frozen, eval mode).
+        generator (dict | nn.Module): Needs ``latent_dim`` and ``out_shape``
+            (``black_level`` optional: the padding value).
+        teacher_ckpt (str, optional): Teacher checkpoint. Defaults to None.
+        data_scale (int): Synthetic images held: the buffer capacity and the
+            budget. Defaults to 5000.
+        replay_buffer (dict): Buffer config without capacity.
             Defaults to ``dict(type='PrioritizedReplayBuffer')``.
-        bn_loss (dict): :class:`BNStatisticsLoss` config (Fast: weight 10).
-            Defaults to ``dict(type='BNStatisticsLoss', loss_weight=10.)``.
-        task_loss (dict, optional): :class:`DiversityAwareTaskLoss` config
-            (Fast: CE weight 0.5); None disables the task term. Defaults to
-            ``dict(type='DiversityAwareTaskLoss', loss_weight=0.5)``.
-        adv_weight (float): Weight of the adversarial term. Defaults to 1.0.
-        kd_tau (float): KD temperature (Fast: 20). Defaults to 20.0.
-        kd_weight (float): Weight of the student KD loss. Defaults to 1.0.
-        priority_tau (float): Temperature of the KL used for priorities.
+        replace_fraction (float): Part of the full buffer replaced per
+            epoch. Defaults to 0.1.
+        kd_passes (float): KD passes over the memory per epoch.
+            Defaults to 1.0.
+        warmup_epochs (int): Epochs without KD and adversarial term.
+            Defaults to 1.
+        rounds_per_epoch (int, optional): Fast's fixed schedule. Defaults to
+            None.
+        kd_steps_per_epoch (int, optional): Fast's fixed schedule. Defaults
+            to None.
+        bn_loss (dict): :class:`BNStatisticsLoss` config.
+        task_loss (dict, optional): :class:`DiversityAwareTaskLoss` config;
+            None disables the task term.
+        adv_weight (float): Adversarial weight. Defaults to 1.0.
+        distill_loss (dict): Student loss ``loss(preds_S, preds_T)`` from
+            the registry. Defaults to ``dict(type='PerSampleKLLoss',
+            tau=20.0)``.
+        priority_tau (float): Temperature of the priority KL.
             Defaults to 1.0.
         task_type (str): ``'auto'``, ``'cls'`` or ``'seg'``.
             Defaults to 'auto'.
-        task_targets (str): ``'random'`` (uniform random classes, Fast) or
-            ``'argmax'`` (the teacher's own prediction); ``'auto'`` picks
-            random for classification and argmax for segmentation.
-            Defaults to 'auto'.
-        synthesis_batch_size (int): Synthetic samples per round and rank.
+        task_targets (str): ``'random'``, ``'argmax'`` or ``'auto'``
+            (random for classification). Defaults to 'auto'.
+        synthesis_batch_size (int): Images per round and rank.
             Defaults to 64.
-        kd_batch_size (int): Buffer samples per student step and rank.
-            Defaults to 64.
-        generator_steps (int): Generator updates per round. Defaults to 5.
-        synthesis_interval (int): Iterations between synthesis rounds.
-            Defaults to 10.
-        student_steps (int): Student updates per iteration. Defaults to 1.
-        warmup_generator_steps (int, optional): Generator updates of the
-            very first round (a better first buffer); None uses
-            ``generator_steps``. Defaults to None.
-        latent_lr (float): Fast also optimises the latent codes of a round
-            (Adam, betas (0.5, 0.999)) with this learning rate; 0 keeps them
-            fixed. Defaults to 5e-3.
-        kd_augment (dict, optional): Augmentation of the buffer batches in
-            the student step (teacher and student see the same view):
-            ``dict(padding=4, flip=True)`` gives a random shift of up to
-            ``padding`` pixels (zero = mean padding) and a horizontal flip
-            with probability 0.5. None disables it. Defaults to None.
-        seed (int): Seed of the latents and of the buffer draws.
+        kd_batch_size (int): Samples per KD step and rank. Defaults to 64.
+        generator_steps (int): Inner steps per round. Defaults to 2.
+        generator_lr (float): Inner Adam learning rate of the generator
+            clone (Fast ``lr_g``); the optimizer of ``optim_wrapper``
+            makes the meta step. Defaults to 5e-3.
+        latent_lr (float): Adam learning rate of the latents. Defaults to
+            0.015.
+        meta_learning (bool): Fast's first-order meta-learning; False trains
+            the generator directly with ``optim_wrapper``. Defaults to True.
+        keep (str): ``'best'`` (lowest-loss batch of a round, Fast) or
+            ``'last'``. Defaults to 'best'.
+        synthesis_augment (dict, optional): :class:`BatchAugment` args for
+            the teacher's view during synthesis. Defaults to
+            ``dict(padding=4, flip=True)``.
+        kd_augment (dict, optional): Same, for KD batches. Defaults to
+            ``dict(padding=4, flip=True)``.
+        seed (int): Seed of latents, targets, draws and views.
             Defaults to 0.
-        data_preprocessor (dict, optional): For validation; defaults to the
-            student's. Defaults to None.
+        data_preprocessor (dict, optional): For validation. Defaults to None.
         init_cfg (dict, optional): Init config. Defaults to None.
     """
 
@@ -158,108 +131,100 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                  teacher: Union[dict, BaseModel],
                  generator: Union[dict, nn.Module],
                  teacher_ckpt: Optional[str] = None,
+                 data_scale: int = 5000,
                  replay_buffer: dict = dict(type='PrioritizedReplayBuffer'),
+                 replace_fraction: float = 0.1,
+                 kd_passes: float = 1.0,
+                 warmup_epochs: int = 1,
+                 rounds_per_epoch: Optional[int] = None,
+                 kd_steps_per_epoch: Optional[int] = None,
                  bn_loss: dict = dict(
-                     type='BNStatisticsLoss', loss_weight=10.0),
+                     type='BNStatisticsLoss', loss_weight=10.0,
+                     momentum=0.9),
                  task_loss: Optional[dict] = dict(
                      type='DiversityAwareTaskLoss', loss_weight=0.5),
                  adv_weight: float = 1.0,
-                 kd_tau: float = 20.0,
-                 kd_weight: float = 1.0,
+                 distill_loss: dict = dict(type='PerSampleKLLoss', tau=20.0),
                  priority_tau: float = 1.0,
                  task_type: str = 'auto',
                  task_targets: str = 'auto',
                  synthesis_batch_size: int = 64,
                  kd_batch_size: int = 64,
-                 generator_steps: int = 5,
-                 synthesis_interval: int = 10,
-                 student_steps: int = 1,
-                 warmup_generator_steps: Optional[int] = None,
-                 latent_lr: float = 5e-3,
-                 kd_augment: Optional[dict] = None,
+                 generator_steps: int = 2,
+                 generator_lr: float = 5e-3,
+                 latent_lr: float = 0.015,
+                 meta_learning: bool = True,
+                 keep: str = 'best',
+                 synthesis_augment: Optional[dict] = dict(
+                     padding=4, flip=True),
+                 kd_augment: Optional[dict] = dict(padding=4, flip=True),
                  seed: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(architecture, data_preprocessor, init_cfg)
-        if task_type not in ('auto', 'cls', 'seg'):
-            raise ValueError(f'SSDKD: task_type must be auto, cls or seg, '
-                             f'got {task_type!r}')
-        if task_targets not in ('auto', 'random', 'argmax'):
-            raise ValueError(f'SSDKD: task_targets must be auto, random or '
-                             f'argmax, got {task_targets!r}')
+        for name, value, allowed in (
+            ('task_type', task_type, ('auto', 'cls', 'seg')),
+            ('task_targets', task_targets, ('auto', 'random', 'argmax')),
+            ('keep', keep, ('best', 'last'))):
+            if value not in allowed:
+                raise ValueError(f'SSDKD: {name} must be one of {allowed}, '
+                                 f'got {value!r}')
         for name, value in (('synthesis_batch_size', synthesis_batch_size),
                             ('kd_batch_size', kd_batch_size),
-                            ('generator_steps', generator_steps),
-                            ('synthesis_interval', synthesis_interval),
-                            ('student_steps', student_steps)):
+                            ('generator_steps', generator_steps)):
             if value < 1:
                 raise ValueError(f'SSDKD: {name} must be >= 1, got {value}')
+        if 'capacity' in replay_buffer:
+            raise ValueError('SSDKD: set data_scale, not '
+                             'replay_buffer.capacity')
+        self.schedule = DataScaleSchedule(
+            data_scale, synthesis_batch_size, kd_batch_size,
+            get_dist_info()[1], replace_fraction, kd_passes, warmup_epochs,
+            rounds_per_epoch, kd_steps_per_epoch)
 
-        self.teacher = MODELS.build(teacher) if isinstance(teacher,
-                                                           dict) else teacher
-        if teacher_ckpt:
-            # init first so the runner's init_weights() cannot overwrite it
-            self.teacher.init_weights()
-            load_checkpoint(self.teacher, teacher_ckpt, map_location='cpu')
-            self.teacher._is_init = True
-        for p in self.teacher.parameters():
-            p.requires_grad_(False)
-        self.teacher.eval()
-
+        self.teacher = load_teacher(
+            MODELS.build(teacher) if isinstance(teacher, dict) else teacher,
+            teacher_ckpt)
+        self.teacher.requires_grad_(False).eval()
         self.generator = MODELS.build(generator) if isinstance(
             generator, dict) else generator
-        buffer_cfg = dict(replay_buffer)
-        shape = tuple(self.generator.out_shape)
-        if 'sample_shape' in buffer_cfg and \
-                tuple(buffer_cfg['sample_shape']) != shape:
-            raise ValueError(
-                f'SSDKD: replay_buffer.sample_shape '
-                f'{tuple(buffer_cfg["sample_shape"])} != generator output '
-                f'{shape}')
-        buffer_cfg['sample_shape'] = shape
-        self.replay_buffer = MODELS.build(buffer_cfg)
+        self.replay_buffer = MODELS.build(
+            dict(replay_buffer, capacity=data_scale,
+                 sample_shape=tuple(self.generator.out_shape)))
         self.bn_loss = MODELS.build(bn_loss)
         self.bn_loss.register(self.teacher)
         self.task_loss = MODELS.build(task_loss) if task_loss else None
+        self.distill_loss = MODELS.build(distill_loss)
+        self.synthesis_augment = BatchAugment(**synthesis_augment) \
+            if synthesis_augment else None
+        self.kd_augment = BatchAugment(**kd_augment) if kd_augment else None
 
+        self.data_scale = int(data_scale)
         self.adv_weight = adv_weight
-        self.kd_tau = kd_tau
-        self.kd_weight = kd_weight
         self.priority_tau = priority_tau
         self.task_type = task_type
         self.task_targets = task_targets
         self.synthesis_batch_size = synthesis_batch_size
         self.kd_batch_size = kd_batch_size
         self.generator_steps = generator_steps
-        self.synthesis_interval = synthesis_interval
-        self.student_steps = student_steps
-        self.warmup_generator_steps = warmup_generator_steps or \
-            generator_steps
+        self.generator_lr = generator_lr
         self.latent_lr = latent_lr
-        if kd_augment is not None:
-            unknown = set(kd_augment) - {'padding', 'flip'}
-            if unknown:
-                raise ValueError(f'SSDKD: unknown kd_augment keys '
-                                 f'{sorted(unknown)} (use padding, flip)')
-        self.kd_augment = kd_augment
-        self.seed = int(seed)
-        self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
-        self.register_buffer('num_rounds', torch.zeros((),
-                                                       dtype=torch.long))
-        # (indices, weights, kl) of the last steps, consumed by the hook
-        self.pending_priorities: List[Tuple[torch.Tensor, torch.Tensor,
-                                            torch.Tensor]] = []
-        self._warned_no_hook = False
-
-    @property
-    def images_per_iter(self) -> int:
-        """Synthetic images the student trains on per iteration (rank)."""
-        return self.kd_batch_size * self.student_steps
+        self.meta_learning = meta_learning
+        self.keep = keep
+        self.seeds = SeededGenerators(int(seed))
+        for name in ('num_epochs', 'num_rounds', 'num_steps'):
+            self.register_buffer(name, torch.zeros((), dtype=torch.long))
 
     @property
     def student(self) -> nn.Module:
         """Alias for ``architecture``."""
         return self.architecture
+
+    @property
+    def images_per_iter(self) -> int:
+        """Synthetic images the student trains on per iteration (epoch)."""
+        return self.kd_batch_size * self.schedule.kd_steps(
+            self.schedule.warmup_epochs)
 
     def train(self, mode: bool = True) -> 'SSDKDDataFreeDistillation':
         """Set the mode; the teacher always stays in eval mode."""
@@ -267,218 +232,158 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         self.teacher.eval()
         return self
 
-    # ---------------------------------------------------------------- utils
     def _logits(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         out = model(x, None, mode='tensor')
-        if isinstance(out, (tuple, list)):
-            out = out[-1]
-        if out.dim() not in (2, 4):
-            raise ValueError(f'SSDKD: {type(model).__name__} returned an '
-                             f'output of shape {tuple(out.shape)}; expected '
-                             'logits (N, K) or (N, K, H, W)')
-        if self.task_type == 'cls' and out.dim() != 2 or \
-                self.task_type == 'seg' and out.dim() != 4:
-            raise ValueError(f'SSDKD: task_type={self.task_type!r} but '
-                             f'{type(model).__name__} returned '
-                             f'{tuple(out.shape)}')
+        out = out[-1] if isinstance(out, (tuple, list)) else out
+        want = {'cls': (2, ), 'seg': (4, ), 'auto': (2, 4)}[self.task_type]
+        if out.dim() not in want:
+            raise ValueError(f'SSDKD: {type(model).__name__} returned '
+                             f'{tuple(out.shape)}; task_type='
+                             f'{self.task_type!r} expects logits of rank '
+                             f'{want}')
         return out
 
-    def _cpu_generator(self, *keys: int) -> torch.Generator:
-        seed = self.seed
-        for k in keys:
-            seed = (seed * 1000003 + int(k)) % (2**63 - 1)
-        return torch.Generator().manual_seed(seed)
+    @torch.no_grad()
+    def priority_kl(self, x: torch.Tensor,
+                    t_out: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Per-sample ``KL(T||S)`` at ``priority_tau``, student in eval."""
+        mode = self.student.training
+        self.student.eval()
+        s_out = self._logits(self.student, x)
+        self.student.train(mode)
+        if t_out is None:
+            t_out = self._logits(self.teacher, x)
+        return per_sample_kl(s_out, t_out, self.priority_tau)
 
-    def _apply_pending(self) -> None:
-        """Apply priority records the hook has not consumed (no hook)."""
-        if not self.pending_priorities:
-            return
-        buf = self.replay_buffer
-        uses_priorities = buf.alpha > 0 or buf.beta_start > 0
-        if not self._warned_no_hook and uses_priorities:
-            warnings.warn('SSDKD: priorities were not consumed by '
-                          'PrioritySamplingHook; the algorithm applies them '
-                          'itself and beta is not annealed. Add '
-                          "custom_hooks=[dict(type='mmrazor."
-                          "PrioritySamplingHook')].")
-            self._warned_no_hook = True
-        self.apply_pending_priorities()
-
-    def apply_pending_priorities(self) -> int:
-        """Set ``delta = w * KL`` for the recorded draws, oldest first.
-
-        Returns:
-            int: Number of records applied.
-        """
-        records, self.pending_priorities = self.pending_priorities, []
-        for idx, weights, kl in records:
-            self.replay_buffer.update_priorities(idx, weights * kl)
-        return len(records)
+    @contextmanager
+    def _frozen_student(self) -> Iterator[None]:
+        mode = self.student.training
+        flags = [p.requires_grad for p in self.student.parameters()]
+        self.student.eval().requires_grad_(False)
+        try:
+            yield
+        finally:
+            for p, flag in zip(self.student.parameters(), flags):
+                p.requires_grad_(flag)
+            self.student.train(mode)
 
     # ------------------------------------------------------------ synthesis
     def synthesize(self, optim_wrapper: OptimWrapper) -> Dict[str, float]:
-        """One synthesis round; pushes the last batch into the buffer.
-
-        The student gets no gradient (its parameters are frozen for the
-        round) and stays in eval mode, so neither its weights, its
-        gradients nor its BN statistics are touched.
-
-        Args:
-            optim_wrapper (OptimWrapper): The generator's optimizer wrapper.
-
-        Returns:
-            dict: Loss values for logging.
-        """
-        rank, world_size = get_dist_info()
-        rnd = int(self.num_rounds)
-        gen = self._cpu_generator(1, rnd, rank)
-        device = next(self.generator.parameters()).device
-        bs = self.synthesis_batch_size
-        z = torch.randn(bs, self.generator.latent_dim,
-                        generator=gen).to(device)
-        z_optim = None
-        if self.latent_lr > 0:
-            z.requires_grad_(True)
-            z_optim = torch.optim.Adam([z], lr=self.latent_lr,
-                                       betas=(0.5, 0.999))
-        steps = self.warmup_generator_steps if rnd == 0 else \
-            self.generator_steps
-
-        student_mode = self.student.training
-        grad_flags = [p.requires_grad for p in self.student.parameters()]
-        self.student.eval()
-        for p in self.student.parameters():
-            p.requires_grad_(False)
-        self.generator.train()
-        targets = None
-        logs: Dict[str, torch.Tensor] = {}
-        try:
-            for _ in range(steps):
-                with optim_wrapper.optim_context(self.generator):
-                    x = self.generator(z)
-                    with self.bn_loss.recording():
-                        t_out = self._logits(self.teacher, x)
-                    if targets is None and self.task_loss is not None:
-                        targets = self._task_targets(t_out, gen)
-                    loss_bn = self.bn_loss()
-                    loss = loss_bn
-                    logs = dict(loss_bn=loss_bn.detach())
-                    if self.task_loss is not None:
-                        loss_task = self.task_loss(t_out, targets)
-                        loss = loss + loss_task
-                        logs['loss_task'] = loss_task.detach()
-                    s_out = self._logits(self.student, x)
-                    if self.adv_weight:
-                        loss_adv = -self.adv_weight * _masked_adversarial_kl(
-                            s_out, t_out)
-                        loss = loss + loss_adv
-                        logs['loss_adv'] = loss_adv.detach()
-                    logs['loss'] = loss.detach()
-                optim_wrapper.update_params(loss)
-                if z_optim is not None:
-                    # the codes are rank-local: no gradient averaging
-                    z_optim.step()
-                    z_optim.zero_grad()
-            with torch.no_grad():
-                kl = per_sample_kl(s_out.detach(), t_out.detach(),
-                                   self.priority_tau)
-            samples = x.detach()
-        finally:
-            for p, flag in zip(self.student.parameters(), grad_flags):
-                p.requires_grad_(flag)
-            self.student.train(student_mode)
-
-        if world_size > 1:
-            samples = torch.cat(all_gather(samples.contiguous()))
-            kl = torch.cat(all_gather(kl.contiguous()))
-        self.replay_buffer.push(
-            samples, kl, generator=self._cpu_generator(2, rnd))
+        """One round: draw latents, invert them, store the kept batch."""
+        z, gen = self._draw_latents()
+        x, logs = self._invert(z, gen, optim_wrapper)
+        self._store(x)
         self.num_rounds += 1
         return logs
 
+    def _draw_latents(self) -> Tuple[torch.Tensor, torch.Generator]:
+        gen = self.seeds.fork(1, int(self.num_rounds), get_dist_info()[0])
+        z = torch.randn(self.synthesis_batch_size,
+                        self.generator.latent_dim, generator=gen)
+        device = next(self.generator.parameters()).device
+        return z.to(device).requires_grad_(True), gen
+
     def _task_targets(self, t_out: torch.Tensor,
                       gen: torch.Generator) -> Optional[torch.Tensor]:
+        """Random classes (Fast) or None (the teacher's argmax)."""
         mode = self.task_targets
         if mode == 'auto':
             mode = 'random' if t_out.dim() == 2 else 'argmax'
         if mode == 'argmax':
             return None
         shape = (t_out.shape[0], ) + tuple(t_out.shape[2:])
-        return torch.randint(
-            t_out.shape[1], shape, generator=gen).to(t_out.device)
+        return torch.randint(t_out.shape[1], shape,
+                             generator=gen).to(t_out.device)
 
-    def _augment(self, x: torch.Tensor,
-                 gen: torch.Generator) -> torch.Tensor:
-        """Random shift (zero padding) and horizontal flip, per sample."""
-        n, _, h, w = x.shape
-        pad = int(self.kd_augment.get('padding', 0))
-        if pad > 0:
-            padded = F.pad(x, (pad, pad, pad, pad))
-            oy = torch.randint(0, 2 * pad + 1, (n, ), generator=gen)
-            ox = torch.randint(0, 2 * pad + 1, (n, ), generator=gen)
-            rows = (oy[:, None] + torch.arange(h)).to(x.device)
-            cols = (ox[:, None] + torch.arange(w)).to(x.device)
-            nidx = torch.arange(n, device=x.device)[:, None, None]
-            x = padded.permute(0, 2, 3, 1)[nidx, rows[:, :, None],
-                                           cols[:, None, :]]
-            x = x.permute(0, 3, 1, 2).contiguous()
-        if self.kd_augment.get('flip', False):
-            flip = (torch.rand(n, generator=gen) < 0.5).to(x.device)
-            x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-        return x
+    def _invert(self, z: torch.Tensor, gen_targets: torch.Generator,
+                optim_wrapper: OptimWrapper
+                ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        """Meta-learned inversion of ``z``; returns the kept batch."""
+        adv_on = self.adv_weight and \
+            int(self.num_epochs) >= self.schedule.warmup_epochs
+        views = self.seeds.fork(5, int(self.num_rounds), get_dist_info()[0])
+        fill = getattr(self.generator, 'black_level', None)
+        targets = []
+
+        def loss_terms(x: torch.Tensor) -> Dict[str, torch.Tensor]:
+            if self.synthesis_augment:
+                x = self.synthesis_augment(x, views, fill)
+            with self.bn_loss.recording():
+                t_out = self._logits(self.teacher, x)
+            terms = dict(loss_bn=self.bn_loss())
+            if self.task_loss is not None:
+                if not targets:
+                    targets.append(self._task_targets(t_out, gen_targets))
+                terms['loss_task'] = self.task_loss(t_out, targets[0])
+            if adv_on:
+                terms['loss_adv'] = -self.adv_weight * masked_adversarial_kl(
+                    self._logits(self.student, x), t_out)
+            return terms
+
+        with self._frozen_student():
+            x, logs = meta_invert(self.generator, z, loss_terms,
+                                  optim_wrapper, self.generator_steps,
+                                  self.generator_lr, self.latent_lr,
+                                  self.meta_learning, self.keep)
+        self.bn_loss.update_momentum()
+        return x, logs
+
+    def _store(self, x: torch.Tensor) -> None:
+        """Push the batch (all ranks') with initial priority KL(T||S)."""
+        kl = self.priority_kl(x)
+        if get_dist_info()[1] > 1:
+            x = torch.cat(all_gather(x.contiguous()))
+            kl = torch.cat(all_gather(kl.contiguous()))
+        free = self.replay_buffer.capacity - len(self.replay_buffer)
+        if self.schedule.rounds_per_epoch is None and 0 < free < len(x):
+            x, kl = x[:free], kl[:free]  # the fill's last round
+        self.replay_buffer.push(
+            x, kl, generator=self.seeds.fork(2, int(self.num_rounds)))
 
     # ---------------------------------------------------------- distillation
     def distill_student(self,
                         optim_wrapper: OptimWrapper) -> Dict[str, float]:
-        """One student KD step on a priority-sampled buffer batch.
+        """One KD step on a priority-sampled buffer batch.
 
-        Args:
-            optim_wrapper (OptimWrapper): The student's optimizer wrapper.
-
-        Returns:
-            dict: Loss values for logging.
+        Sets the drawn samples' priorities to ``w_raw * KL`` first.
         """
         rank, world_size = get_dist_info()
-        kb = self.kd_batch_size
-        gen = self._cpu_generator(3, int(self.num_steps))
-        idx_all, w_all = self.replay_buffer.sample(kb * world_size, gen)
-        idx = idx_all[rank * kb:(rank + 1) * kb]
+        step, kb = int(self.num_steps), self.kd_batch_size
+        buf = self.replay_buffer
+        idx_all, w_all = buf.sample(kb * world_size, self.seeds.fork(3, step))
         device = next(self.student.parameters()).device
-        weights = w_all[rank * kb:(rank + 1) * kb].to(device)
-        x = self.replay_buffer.get(idx).to(device)
+        x = buf.get(idx_all[rank * kb:(rank + 1) * kb]).to(device)
         if self.kd_augment:
-            x = self._augment(x, self._cpu_generator(4, int(self.num_steps),
-                                                     rank))
+            x = self.kd_augment(x, self.seeds.fork(4, step, rank),
+                                getattr(self.generator, 'black_level', None))
+        w_loss = buf.normalize_weights(w_all)[rank * kb:(rank + 1) * kb]
+        with torch.no_grad():
+            t_out = self._logits(self.teacher, x)
+        kl = self.priority_kl(x, t_out)
+        if world_size > 1:
+            kl = torch.cat(all_gather(kl.contiguous()))
+        buf.update_priorities(idx_all, w_all * kl.to(w_all.device))
 
         self.student.train()
         with optim_wrapper.optim_context(self.student):
-            with torch.no_grad():
-                t_out = self._logits(self.teacher, x)
-            s_out = self._logits(self.student, x)
-            kl = per_sample_kl(s_out, t_out, self.kd_tau)
-            loss = self.kd_weight * self.kd_tau**2 * (weights * kl).mean()
+            s_out = match_logit_size(self._logits(self.student, x), t_out)
+            s_out = _ScaleGrad.apply(s_out, w_loss.to(s_out))
+            loss = self.distill_loss(s_out, t_out)
         optim_wrapper.update_params(loss)
-
-        with torch.no_grad():
-            pkl = kl.detach() if self.priority_tau == self.kd_tau else \
-                per_sample_kl(s_out.detach(), t_out, self.priority_tau)
-        if world_size > 1:
-            pkl = torch.cat(all_gather(pkl.contiguous()))
-        self.pending_priorities.append(
-            (idx_all, w_all, pkl.to(w_all.device)))
-        return dict(loss_kd=loss.detach(), is_weight=weights.mean())
+        self.num_steps += 1
+        return dict(loss_kd=loss.detach(), is_weight=w_loss.mean())
 
     def train_step(self, data, optim_wrapper: OptimWrapperDict
                    ) -> Dict[str, torch.Tensor]:
-        """One iteration: maybe a synthesis round, then KD step(s).
+        """One epoch: the synthesis phase, then the KD phase.
 
         Args:
             data: Ignored (data-free); the loader only drives the loop.
-            optim_wrapper (OptimWrapperDict): With keys ``'generator'`` and
-                ``'architecture'``.
+            optim_wrapper (OptimWrapperDict): ``'generator'`` and
+                ``'architecture'`` entries.
 
         Returns:
-            dict[str, torch.Tensor]: Log variables.
+            dict[str, torch.Tensor]: Epoch means of the losses.
         """
         for key in ('generator', 'architecture'):
             if key not in optim_wrapper:
@@ -486,18 +391,20 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                     f'SSDKD: optim_wrapper has no {key!r} entry; use '
                     "constructor='mmrazor.SeparateOptimWrapperConstructor'"
                     ' with architecture=... and generator=...')
-        self._apply_pending()
-        log_vars: Dict[str, torch.Tensor] = {}
-        if len(self.replay_buffer) == 0 or \
-                int(self.num_steps) % self.synthesis_interval == 0:
-            for k, v in self.synthesize(optim_wrapper['generator']).items():
-                log_vars[f'generator.{k}'] = v
-        for _ in range(self.student_steps):
-            logs = self.distill_student(optim_wrapper['architecture'])
-        for k, v in logs.items():
-            log_vars[f'distill.{k}'] = v
-        log_vars['loss'] = logs['loss_kd']
+        epoch = int(self.num_epochs)
+        sums: Dict[str, list] = {}
+        for prefix, count, fn in (
+            ('generator', self.schedule.rounds(epoch),
+             lambda: self.synthesize(optim_wrapper['generator'])),
+            ('distill', self.schedule.kd_steps(epoch),
+             lambda: self.distill_student(optim_wrapper['architecture']))):
+            for _ in range(count):
+                for k, v in fn().items():
+                    sums.setdefault(f'{prefix}.{k}', []).append(v)
+        log_vars = {k: torch.stack(v).float().mean()
+                    for k, v in sums.items()}
+        log_vars['loss'] = log_vars.get('distill.loss_kd', torch.tensor(0.))
         log_vars['buffer.size'] = torch.tensor(float(len(self.replay_buffer)))
         log_vars['buffer.beta'] = self.replay_buffer.beta.detach().float()
-        self.num_steps += 1
+        self.num_epochs += 1
         return log_vars

@@ -1,3 +1,4 @@
-from .afd_discriminator_connector import AFDDiscriminatorConnector
+from .afd_discriminator import AFDDiscriminator
+from .afd_transfer_connector import AFDTransferConnector
 
-__all__ = ['AFDDiscriminatorConnector']
+__all__ = ['AFDDiscriminator', 'AFDTransferConnector']

@@ -1,4 +1,5 @@
 from .dafl_generator_standalone import StandaloneDAFLGenerator
+from .fast_generator import FastGenerator
 from .ssdkd_generator import SSDKDGenerator
 
-__all__ = ['SSDKDGenerator', 'StandaloneDAFLGenerator']
+__all__ = ['FastGenerator', 'SSDKDGenerator', 'StandaloneDAFLGenerator']

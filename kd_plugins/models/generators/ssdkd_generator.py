@@ -21,12 +21,13 @@ def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
 
 @MODELS.register_module()
 class SSDKDGenerator(BaseModule):
-    """Fast-style image generator: ``z -> fc -> upsample conv blocks -> BN``.
+    """Lighter generator: ``z -> fc -> upsample-conv blocks -> plain BN``.
 
-    The architecture follows the generator of "Up to 100x Faster Data-free
-    Knowledge Distillation" (Fang et al., AAAI 2022), which SSD-KD builds on:
-    a linear layer maps the latent code to a ``hidden_channels x h0 x w0``
-    map (``h0 = h / 2**num_blocks``), followed by ``num_blocks`` blocks of
+    A variant of Fast's generator (:class:`FastGenerator` is the faithful
+    one): any number of upsampling blocks (for large segmentation crops)
+    and, instead of Fast's Sigmoid + dataset normaliser, a final
+    affine-free BatchNorm. A linear layer maps the latent code to a
+    ``hidden_channels x h0 x w0`` map (``h0 = h / 2**num_blocks``), followed by ``num_blocks`` blocks of
     nearest upsampling x2, 3x3 conv, BN and LeakyReLU, a 3x3 conv to
     ``out_channels`` and a final affine-free BatchNorm (no tanh). The output
     is therefore roughly standardised, i.e. already in the "normalised image"

@@ -64,18 +64,41 @@ class BNStatisticsLoss(nn.Module):
     10). Outside ``recording()`` the hooks do nothing, so teacher forwards in
     the student step cost nothing extra. :meth:`remove` detaches the hooks.
 
+    Statistics momentum (Fast's ``--bn_mmt 0.9``, ``DeepInversionHook`` in
+    ``datafree/hooks.py``): with ``momentum = m > 0``, once
+    :meth:`update_momentum` has been called (after every synthesis round),
+    the batch statistics are blended with an exponential average of the
+    previous rounds' statistics before they are compared:
+    ``||mu_run - ((1 - m) mu + m mu_mmt)|| + ||var_run - ((1 - m) var +
+    m var_mmt)||``; ``update_momentum`` sets ``mu_mmt <- m mu_mmt +
+    (1 - m) mu`` from the last recorded batch (the first call copies it).
+    The averages are buffers (saved in checkpoints).
+
     Args:
         loss_weight (float): Weight of the summed loss. Defaults to 1.0.
         first_bn_multiplier (float): Extra factor on the first BN layer
             (DeepInversion uses 10; Fast uses 1). Defaults to 1.0.
+        momentum (float): Statistics momentum ``m`` in [0, 1); 0 disables
+            it. Defaults to 0.0.
     """
 
     def __init__(self,
                  loss_weight: float = 1.0,
-                 first_bn_multiplier: float = 1.0) -> None:
+                 first_bn_multiplier: float = 1.0,
+                 momentum: float = 0.0) -> None:
         super().__init__()
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(
+                f'BNStatisticsLoss: momentum must be in [0, 1), got '
+                f'{momentum}')
         self.loss_weight = loss_weight
         self.first_bn_multiplier = first_bn_multiplier
+        self.momentum = momentum
+        self._index: dict = {}  # id(module) -> layer index
+        self._last: dict = {}  # layer index -> (mean, var) of last batch
+        if momentum > 0:
+            self.register_buffer('mmt_ready',
+                                 torch.zeros((), dtype=torch.bool))
         self._handles: list = []
         self._losses: List[torch.Tensor] = []
         self._recording = False
@@ -101,6 +124,12 @@ class BNStatisticsLoss(nn.Module):
             if isinstance(module, (nn.BatchNorm2d, nn.SyncBatchNorm)):
                 if self._first_id is None:
                     self._first_id = id(module)
+                i = len(self._handles)
+                self._index[id(module)] = i
+                if self.momentum > 0:
+                    zeros = torch.zeros(module.num_features)
+                    self.register_buffer(f'mmt_mean_{i}', zeros.clone())
+                    self.register_buffer(f'mmt_var_{i}', zeros.clone())
                 self._handles.append(module.register_forward_hook(self._hook))
         if not self._handles:
             raise ValueError(
@@ -115,6 +144,20 @@ class BNStatisticsLoss(nn.Module):
         self._handles = []
         self._losses = []
         self._first_id = None
+        self._index = {}
+        self._last = {}
+
+    @torch.no_grad()
+    def update_momentum(self) -> None:
+        """Fold the last recorded batch statistics into the averages."""
+        if self.momentum == 0 or not self._last:
+            return
+        m = self.momentum
+        for i, (mean, var) in self._last.items():
+            for name, new in ((f'mmt_mean_{i}', mean), (f'mmt_var_{i}', var)):
+                avg = getattr(self, name)
+                avg.copy_(m * avg + (1 - m) * new if self.mmt_ready else new)
+        self.mmt_ready.fill_(True)
 
     def _hook(self, module: nn.Module, inputs, output) -> None:
         if not self._recording:
@@ -124,6 +167,13 @@ class BNStatisticsLoss(nn.Module):
                 'BNStatisticsLoss: a BatchNorm layer has no running '
                 'statistics (track_running_stats=False)')
         mean, var = batch_statistics(inputs[0])
+        i = self._index[id(module)]
+        if self.momentum > 0:
+            self._last[i] = (mean.detach(), var.detach())
+            if self.mmt_ready:
+                m = self.momentum
+                mean = (1 - m) * mean + m * getattr(self, f'mmt_mean_{i}')
+                var = (1 - m) * var + m * getattr(self, f'mmt_var_{i}')
         loss = bn_statistics_loss(mean, var, module.running_mean,
                                   module.running_var)
         if id(module) == self._first_id:

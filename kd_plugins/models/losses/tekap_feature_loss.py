@@ -17,7 +17,8 @@ import torch.nn as nn
 
 from mmrazor.registry import MODELS
 
-from .seeded_generators import SeededGenerators
+from kd_plugins.utils import SeededGenerators
+from kd_plugins.utils.params import check_number
 
 __all__ = ['perturb_teacher_feature', 'TeKAPFeatureLoss']
 
@@ -132,9 +133,11 @@ class TeKAPFeatureLoss(nn.Module):
                  check_shape: bool = True,
                  seed: Optional[int] = None) -> None:
         super().__init__()
-        if num_noisy < 0:
-            raise ValueError(
-                f'{_NAME}: num_noisy must be >= 0, got {num_noisy}')
+        check_number(_NAME, 'num_noisy', num_noisy, low=0, integer=True)
+        check_number(_NAME, 'alpha', alpha, low=0, high=1)
+        check_number(_NAME, 'sigma', sigma, low=0)
+        check_number(_NAME, 'noisy_weight', noisy_weight, low=0)
+        check_number(_NAME, 'loss_weight', loss_weight, low=0)
         if isinstance(base_loss, nn.Module):
             self.base_loss = base_loss
         elif isinstance(base_loss, dict):

@@ -21,7 +21,8 @@ import torch.nn as nn
 
 from mmrazor.registry import MODELS
 
-from .seeded_generators import SeededGenerators
+from kd_plugins.utils import SeededGenerators
+from kd_plugins.utils.params import check_number
 
 __all__ = ['tekap_logits_loss', 'TeKAPLogitsLoss']
 
@@ -159,11 +160,12 @@ class TeKAPLogitsLoss(nn.Module):
                  teacher_detach: bool = True,
                  seed: Optional[int] = None) -> None:
         super().__init__()
-        if num_noisy < 0:
-            raise ValueError(
-                f'{_NAME}: num_noisy must be >= 0, got {num_noisy}')
-        if tau <= 0:
-            raise ValueError(f'{_NAME}: tau must be > 0, got {tau}')
+        check_number(_NAME, 'num_noisy', num_noisy, low=0, integer=True)
+        check_number(_NAME, 'alpha', alpha, low=0, high=1)
+        check_number(_NAME, 'noisy_weight', noisy_weight, low=0)
+        check_number(_NAME, 'tau', tau, low=0, low_open=True)
+        check_number(_NAME, 'noise_std', noise_std, low=0)
+        check_number(_NAME, 'loss_weight', loss_weight, low=0)
         self.num_noisy = num_noisy
         self.alpha = alpha
         self.noisy_weight = noisy_weight

@@ -29,8 +29,14 @@ def test_config_builds(name):
     assert cfg.model_wrapper_cfg.type == 'mmrazor.DistributedAlgorithmWrapper'
     assert cfg.val_cfg.type == 'mmrazor.OnlineDistillValLoop'
     assert cfg.test_cfg.type == 'mmrazor.OnlineDistillTestLoop'
-    assert [h['type'] for h in cfg.custom_hooks] == \
-        ['mmrazor.CyclicDistillHook']
+    assert cfg.custom_hooks == [dict(type='mmrazor.CyclicDistillHook')]
+    assert cfg.model['update'] == 'alternating'
+    ow = cfg.optim_wrapper
+    assert ow.adversarial.optimizer == dict(type='Adam', lr=2e-5,
+                                            weight_decay=0.1)
+    assert ow.discriminators.optimizer == ow.adversarial.optimizer
+    assert ow.networks.optimizer.type == 'SGD'
+    assert ow.networks.optimizer.momentum == 0.9
     missing = [a for a in archs if PRETRAIN_MODELS.get(a) is None]
     if missing:
         pytest.skip(f'backbones {missing} are not registered on this branch')
@@ -46,8 +52,9 @@ def test_config_builds(name):
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
         dict(type=optim_cfg.pop('constructor'), optim_wrapper_cfg=optim_cfg))
     optim = constructor(model)
-    assert {f'net{k}' for k in range(len(archs))} | {'discriminators'} == \
-        set(optim.keys())
+    num = len(archs)
+    assert {f'net{k}' for k in range(num)} | {f'adv{k}' for k in range(num)} \
+        | {'discriminators'} == set(optim.keys())
     model.eval()
     with torch.no_grad():
         out = model(torch.randn(2, 3, 32, 32), mode='tensor')

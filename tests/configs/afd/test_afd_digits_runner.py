@@ -1,8 +1,10 @@
 """The digits AFD config through the real mmengine Runner.
 
-2 training iterations, per-network validation metrics, resume restoring all
-networks, discriminators, optimizers and the pairing, and one network
-extracted with tools/extract_student.py into a stock mmpretrain model.
+2 training iterations (alternating scheme), per-network validation metrics,
+schedulers on every optimizer, resume restoring all networks,
+discriminators, every optimizer (net{k}, adv{k}, discriminators) and the
+pairing, and one network extracted with tools/extract_student.py into a
+stock mmpretrain model.
 """
 import json
 
@@ -29,6 +31,7 @@ def tiny_cfg(work_dir, name, max_epochs=1):
         'default_hooks.logger.interval': 1,
         # the real Adam lr is too small to see one step in a test
         'optim_wrapper.discriminators.optimizer.lr': 1e-2,
+        'optim_wrapper.adversarial.optimizer.lr': 1e-2,
     })
     cfg.work_dir = str(work_dir)
     cfg.experiment_name = name
@@ -48,6 +51,16 @@ def trained(tmp_path_factory):
     runner = Runner.from_cfg(tiny_cfg(work_dir, 'afd_train'))
     init = {k: v.clone() for k, v in runner.model.state_dict().items()}
     runner.train()
+    # the config's cosine schedule drives every optimizer
+    keys = ['adv0', 'adv1', 'discriminators', 'net0', 'net1']
+    assert sorted(runner.param_schedulers) == keys
+    for key in keys:
+        (sched, ) = runner.param_schedulers[key]
+        assert type(sched).__name__ == 'CosineAnnealingLR'
+        assert sched.optimizer is runner.optim_wrapper[key]
+        lr = 0.05 if key.startswith('net') else 1e-2
+        assert sched.base_values == [lr], key
+        assert sched.T_max == 8 and sched.by_epoch
     return work_dir, init
 
 
@@ -60,7 +73,7 @@ def test_two_iterations_log_every_network_and_discriminator(trained):
         for k in (0, 1):
             for key in ('loss_cls', 'loss_kl', 'loss_adv'):
                 assert r[f'net{k}.{key}'] >= 0
-            assert 0 <= r[f'disc{k}.acc'] <= 1  # from CyclicDistillHook
+            assert 0 <= r[f'disc{k}.acc'] <= 1  # from train_step's log vars
             assert f'disc{k}.loss' in r
     val = [r for r in logs if 'best/accuracy/top1' in r]
     assert len(val) == 1
@@ -70,11 +83,15 @@ def test_two_iterations_log_every_network_and_discriminator(trained):
     state = torch.load(work_dir / 'epoch_1.pth', map_location='cpu')
     for key in ('networks.0.backbone.conv1.weight',
                 'networks.1.head.fc.weight',
-                'connectors.0.discriminator.0.weight',
-                'connectors.1.discriminator.3.weight'):
+                'discriminators.0.layers.0.weight',
+                'discriminators.1.layers.3.weight'):
         assert not torch.equal(state['state_dict'][key], init[key]), key
     assert state['state_dict']['feature_peers'].tolist() == [1, 0]
-    assert sorted(state['optimizer']) == ['discriminators', 'net0', 'net1']
+    assert sorted(state['optimizer']) == [
+        'adv0', 'adv1', 'discriminators', 'net0', 'net1'
+    ]
+    for key in state['optimizer']:
+        assert state['optimizer'][key]['state'], key  # every one stepped
 
 
 def _assert_nested_equal(a, b, path='optimizer'):
@@ -101,7 +118,6 @@ def test_resume_restores_networks_discriminators_and_optimizers(
     cfg.resume = True
     cfg.load_from = str(ckpt_path)
     runner = Runner.from_cfg(cfg)
-    runner.model.set_pairing([1, 0], 'all')  # must come back from the file
     state = runner.model.state_dict()
     assert any(not torch.equal(state[k], v)
                for k, v in ckpt['state_dict'].items())
@@ -113,8 +129,11 @@ def test_resume_restores_networks_discriminators_and_optimizers(
     for key, value in ckpt['state_dict'].items():
         assert torch.equal(state[key], value), key
     assert runner.model.get_pairing() == ([1, 0], [[1], [0]])
-    _assert_nested_equal(runner.optim_wrapper.state_dict(), ckpt['optimizer'])
+    restored = runner.optim_wrapper.state_dict()
+    assert sorted(restored) == sorted(ckpt['optimizer'])
+    _assert_nested_equal(restored, ckpt['optimizer'])
     assert ckpt['optimizer']['net0']['state'], 'no momentum saved'
+    assert ckpt['optimizer']['adv1']['state'], 'no Adam state saved'
     runner.train()  # continues with epoch 2
     second = torch.load(tmp_path / 'epoch_2.pth', map_location='cpu')
     assert (second['meta']['epoch'], second['meta']['iter']) == (2, 4)

@@ -16,7 +16,7 @@ _base_ = [{base!r}]
 custom_imports = dict(imports=['kd_plugins', '_afd_dist_probe'],
                       allow_failed_imports=False)
 custom_hooks = [
-    dict(type='mmrazor.CyclicDistillHook', logit_peers='cyclic'),
+    dict(type='mmrazor.CyclicDistillHook'),
     dict(type='mmrazor.AFDRankDumpHook'),
 ]
 """
@@ -38,7 +38,8 @@ def test_dist_train_runs_the_own_train_step_and_ranks_agree(tmp_path):
          'train_dataloader.batch_size=8', 'val_dataloader.dataset.indices=16',
          'test_dataloader.dataset.indices=16', 'train_cfg.max_epochs=1',
          'default_hooks.logger.interval=1',
-         'optim_wrapper.discriminators.optimizer.lr=0.01'],
+         'optim_wrapper.discriminators.optimizer.lr=0.01',
+         'optim_wrapper.adversarial.optimizer.lr=0.01'],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     r0 = torch.load(work_dir / 'rank0.pth', map_location='cpu')
@@ -46,7 +47,10 @@ def test_dist_train_runs_the_own_train_step_and_ranks_agree(tmp_path):
     assert r0['wrapper'] == r1['wrapper'] == 'DistributedAlgorithmWrapper'
     for key, value in r0['state'].items():
         assert torch.equal(value, r1['state'][key]), key
-    for name in ('net0', 'net1', 'discriminators'):
+    assert sorted(r0['optimizer']) == [
+        'adv0', 'adv1', 'discriminators', 'net0', 'net1'
+    ]
+    for name in r0['optimizer']:
         s0, s1 = r0['optimizer'][name]['state'], r1['optimizer'][name]['state']
         assert s0.keys() == s1.keys() and s0
         for idx in s0:

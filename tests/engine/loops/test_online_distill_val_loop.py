@@ -29,3 +29,14 @@ def test_registered():
     assert LOOPS.get('OnlineDistillValLoop') is OnlineDistillValLoop
     assert LOOPS.get('OnlineDistillTestLoop').__name__ == \
         'OnlineDistillTestLoop'
+
+
+def test_rejects_models_that_are_not_online_distill_algorithms():
+    from types import SimpleNamespace
+
+    import pytest
+    import torch
+    loop = OnlineDistillValLoop.__new__(OnlineDistillValLoop)
+    loop._runner = SimpleNamespace(model=torch.nn.Linear(2, 2))
+    with pytest.raises(TypeError, match='not an OnlineDistillAlgorithm'):
+        loop._setup_networks([], 'greater')

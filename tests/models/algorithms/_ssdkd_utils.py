@@ -22,11 +22,10 @@ def tiny_algorithm(**kwargs):
         teacher=classifier(),
         generator=dict(type='SSDKDGenerator', img_size=16, latent_dim=8,
                        hidden_channels=16, num_blocks=2),
-        replay_buffer=dict(type='PrioritizedReplayBuffer', capacity=32),
+        data_scale=8,
         synthesis_batch_size=4,
         kd_batch_size=4,
-        generator_steps=2,
-        synthesis_interval=2)
+        generator_steps=2)
     cfg.update(kwargs)
     return MODELS.build(cfg)
 

@@ -7,9 +7,9 @@ from _helpers import spawn_gloo
 from mmrazor.registry import MODEL_WRAPPERS
 
 
-def _worker(rank, world_size, result_path):
+def _worker(rank, world_size, result_path, update):
     torch.manual_seed(0)
-    model = build_afd(2, bases=[8, 16])
+    model = build_afd(2, bases=[8, 16], update=update)
     init = {k: v.clone() for k, v in model.state_dict().items()}
     if rank == 1:  # a different start: the wrapper must broadcast rank 0's
         with torch.no_grad():
@@ -18,7 +18,8 @@ def _worker(rank, world_size, result_path):
     wrapped = MODEL_WRAPPERS.build(
         dict(type='mmrazor.DistributedAlgorithmWrapper'),
         default_args=dict(module=model))
-    optim = optim_wrappers(model, net_momentum=0.9)
+    optim = optim_wrappers(model, net_momentum=0.9, adv_type='Adam',
+                           disc_type='Adam')
     calls = []
     original = model.update_discriminators
 
@@ -36,15 +37,21 @@ def _worker(rank, world_size, result_path):
 
 
 @pytest.mark.dist
-def test_afd_train_step_two_gloo_ranks_stay_identical(tmp_path):
+@pytest.mark.parametrize('update', ['alternating', 'joint'])
+def test_afd_train_step_two_gloo_ranks_stay_identical(tmp_path, update):
     result = tmp_path / 'afd'
-    spawn_gloo(_worker, nprocs=2, args=(str(result), ))
+    spawn_gloo(_worker, nprocs=2, args=(str(result), update))
     r0 = torch.load(f'{result}.0', weights_only=False)
     r1 = torch.load(f'{result}.1', weights_only=False)
     for key, value in r0['state'].items():
         assert torch.equal(value, r1['state'][key]), key
-    # momentum buffers of every optimizer agree too
+    # momentum/Adam buffers of every optimizer (adv{k} too) agree
+    assert sorted(r0['opt']) == (
+        ['adv0', 'adv1', 'discriminators', 'net0', 'net1']
+        if update == 'alternating' else ['adv0', 'discriminators', 'net0',
+                                         'net1'])
     for name, opt_state in r0['opt'].items():
+        assert opt_state['state'], name
         for idx, s in opt_state['state'].items():
             for k, v in s.items():
                 if torch.is_tensor(v):
@@ -52,6 +59,6 @@ def test_afd_train_step_two_gloo_ranks_stay_identical(tmp_path):
     # training happened for networks, transfer layer and discriminators
     for prefix in ('networks.0.backbone.conv1.weight',
                    'networks.1.head.fc.weight',
-                   'connectors.0.transfer.0.weight',
-                   'connectors.1.discriminator.0.weight'):
+                   'transfers.0.transfer.0.weight',
+                   'discriminators.1.layers.0.weight'):
         assert not torch.equal(r0['state'][prefix], r0['init'][prefix])

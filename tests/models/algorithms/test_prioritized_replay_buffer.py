@@ -27,12 +27,21 @@ def test_probabilities_and_is_weights_match_formulas():
     idx = torch.tensor([3, 0, 2])
     w = (4 * p[idx])**-0.4
     w_max = (4 * p.min())**-0.4  # normalised over the whole buffer
-    assert torch.allclose(buf.importance_weights(idx), w / w_max, atol=1e-6)
-    batch = filled([1.0, 2.0, 3.0, 4.0], alpha=0.5, beta=0.4, eps=0.0)
-    assert torch.allclose(batch.importance_weights(idx), w / w.max(),
+    raw = buf.importance_weights(idx)  # raw (N P)^-beta, not normalised
+    assert torch.allclose(raw, w, atol=1e-6)
+    assert torch.allclose(buf.normalize_weights(raw), w / w_max, atol=1e-6)
+    batch = filled([1.0, 2.0, 3.0, 4.0], alpha=0.5, beta=0.4, eps=0.0,
+                   weight_norm='batch')
+    assert torch.allclose(batch.normalize_weights(raw), w / w.max(),
                           atol=1e-6)
-    # the lowest-priority sample has weight 1, the others less
-    assert buf.importance_weights(torch.tensor([0]))[0] == pytest.approx(1.)
+    # the lowest-priority sample has normalised weight 1, the others less
+    assert buf.normalize_weights(buf.importance_weights(
+        torch.tensor([0])))[0] == pytest.approx(1.)
+    idx_drawn, w_drawn = buf.sample(5, torch.Generator().manual_seed(0))
+    assert torch.allclose(w_drawn, (4 * p[idx_drawn])**-0.4)  # raw weights
+    assert buf.importance_weights(torch.tensor([0]))[0] > 1.0
+    buf.set_beta(0.0)
+    assert torch.allclose(buf.importance_weights(idx), torch.ones(3))
 
 
 def test_eps_and_alpha_zero_is_uniform():
@@ -129,5 +138,14 @@ def test_errors_and_registry():
         make(replace='oldest')
     with pytest.raises(RuntimeError, match='empty'):
         make().sample(2)
+
+
+def test_non_finite_priorities_are_rejected():
+    buf = filled([1.0, 2.0])
+    with pytest.raises(ValueError, match='non-finite'):
+        buf.update_priorities(torch.tensor([0]), torch.tensor([float('nan')]))
+    with pytest.raises(ValueError, match='non-finite'):
+        make().push(torch.zeros(1, 1, 2, 2), torch.tensor([float('inf')]))
+    assert torch.equal(buf.priorities, torch.tensor([1.0, 2.0]))
     buf = MODELS.build(dict(type='PrioritizedReplayBuffer', capacity=7))
     assert buf.capacity == 7 and buf.images.shape == (7, 3, 32, 32)

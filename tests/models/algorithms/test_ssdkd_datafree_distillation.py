@@ -1,13 +1,13 @@
-import math
-import warnings
+import copy
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from kd_plugins.models.algorithms import SSDKDDataFreeDistillation
-from kd_plugins.models.algorithms.ssdkd_datafree_distillation import \
-    per_sample_kl
+from kd_plugins.models.algorithms.batch_augment import BatchAugment
+from kd_plugins.models.algorithms.data_scale_schedule import \
+    DataScaleSchedule
+from kd_plugins.models.losses import per_sample_kl
 
 from _ssdkd_utils import changed, optim_wrappers, snapshot, tiny_algorithm
 
@@ -24,8 +24,9 @@ def test_per_sample_kl_values():
     assert seg.shape == (2, ) and torch.allclose(seg, torch.zeros(2))
 
 
-def test_generator_step_leaves_student_untouched():
-    algo = tiny_algorithm()
+@pytest.mark.parametrize('meta', [True, False])
+def test_generator_round_leaves_student_untouched(meta):
+    algo = tiny_algorithm(meta_learning=meta, warmup_epochs=0)
     ow = optim_wrappers(algo)
     student, teacher, gen = (snapshot(algo.student), snapshot(algo.teacher),
                              snapshot(algo.generator))
@@ -42,95 +43,155 @@ def test_generator_step_leaves_student_untouched():
     buf = algo.replay_buffer
     assert len(buf) == 4 and int(algo.num_rounds) == 1
     assert (buf.priorities[:4] > 0).all()  # initial delta = KL(T||S) > 0
+    assert bool(algo.bn_loss.mmt_ready)  # BN statistics momentum started
 
 
-def test_mmrazor_datafree_generator_step_leaks_into_student():
-    """Control: mmrazor's own DataFreeDistillation leaves generator-loss
-    gradients on the student (the bug SSDKD avoids, see the test above)."""
-    from mmengine.optim import OptimWrapper
-    from mmrazor.registry import MODELS
-    from _ssdkd_utils import classifier
-    recorder = dict(fc=dict(type='ModuleOutputs', source='head.fc'))
-    t_recorder = dict(fc=dict(type='ModuleOutputs', source='t.head.fc'))
-    mapping = dict(loss_l1=dict(
-        s_feature=dict(from_student=True, recorder='fc'),
-        t_feature=dict(from_student=False, recorder='fc')))
-    algo = MODELS.build(dict(
-        type='DataFreeDistillation',
-        architecture=classifier(),
-        teachers=dict(t=dict(build_cfg=classifier())),
-        generator=dict(type='StandaloneDAFLGenerator', img_size=16,
-                       latent_dim=8, hidden_channels=8),
-        distiller=dict(type='ConfigurableDistiller',
-                       student_recorders=recorder,
-                       teacher_recorders=t_recorder,
-                       distill_losses=dict(loss_l1=dict(type='L1Loss')),
-                       loss_forward_mappings=mapping),
-        generator_distiller=dict(
-            type='ConfigurableDistiller', student_recorders=recorder,
-            teacher_recorders=t_recorder,
-            distill_losses=dict(loss_l1=dict(type='L1Loss',
-                                             loss_weight=-1.0)),
-            loss_forward_mappings=mapping)))
-    from mmpretrain.structures import DataSample
-    data = dict(inputs=[torch.zeros(3, 16, 16, dtype=torch.uint8)] * 2,
-                data_samples=[DataSample().set_gt_label(i) for i in (0, 1)])
-    algo.train_generator(data, OptimWrapper(
-        torch.optim.Adam(algo.generator.parameters(), lr=1e-3)))
-    assert any(p.grad is not None and p.grad.abs().sum() > 0
-               for p in algo.student.parameters())
+def test_one_meta_step_per_round():
+    """First-order MAML: one generator (meta) step per synthesis round."""
+    algo = tiny_algorithm(generator_steps=3, synthesis_augment=None)
+    grads = []
+    ow = optim_wrappers(algo)
+    inner_step = ow['generator'].step
+
+    def record():
+        grads.append([p.grad.clone() for p in algo.generator.parameters()])
+        inner_step()
+    ow['generator'].step = record
+    before = snapshot(algo.generator)
+    algo.synthesize(ow['generator'])
+    assert len(grads) == 1  # one meta step per round
+    assert changed(before, algo.generator)
 
 
-def test_student_step_leaves_generator_untouched_and_uses_is_weights():
-    algo = tiny_algorithm(kd_tau=2.0, kd_weight=0.5)
+def test_warmup_round_has_no_adversarial_term_and_keeps_best_batch():
+    algo = tiny_algorithm(generator_steps=3)
+    ow = optim_wrappers(algo)
+    seen = []
+    algo.replay_buffer.push = lambda x, p, generator=None: seen.append(x)
+    logs = algo.synthesize(ow['generator'])  # epoch 0 < warmup_epochs 1
+    assert 'loss_adv' not in logs
+    assert logs['loss'].item() > 0 and seen[0].shape == (4, 3, 16, 16)
+
+
+def test_student_step_scales_gradients_by_normalised_weights():
+    algo = tiny_algorithm(distill_loss=dict(type='PerSampleKLLoss', tau=2.0,
+                                            loss_weight=0.5),
+                          kd_augment=None)
     ow = optim_wrappers(algo)
     algo.synthesize(ow['generator'])
-    ow['generator'].zero_grad()
-    gen, teacher = snapshot(algo.generator), snapshot(algo.teacher)
+    algo.synthesize(ow['generator'])
+    buf = algo.replay_buffer
     idx = torch.tensor([0, 1, 1, 3])
-    w = torch.tensor([1.0, 0.5, 0.5, 0.25])
-    algo.replay_buffer.sample = lambda n, g=None: (idx, w)
-    x = algo.replay_buffer.get(idx)
-    algo.student.train()
+    w_raw = torch.tensor([1.0, 2.0, 2.0, 4.0])
+    buf.sample = lambda n, g=None: (idx, w_raw)
+    buf.normalize_weights = lambda w: w / 4.0
+    x = buf.get(idx)
+    ref = copy.deepcopy(algo.student).train()
     with torch.no_grad():
         t = algo.teacher(x, None, mode='tensor')
-        # train-mode forward on a copy to get the student's logits
-        import copy
-        s = copy.deepcopy(algo.student)(x, None, mode='tensor')
-    kl = per_sample_kl(s, t, 2.0)
-    expected = 0.5 * 4.0 * (w * kl).mean()
-    logs = algo.distill_student(ow['architecture'])
-    assert logs['loss_kd'].item() == pytest.approx(expected.item(), rel=1e-4)
-    assert all(p.grad is None or p.grad.abs().sum() == 0
-               for p in algo.generator.parameters())
-    assert changed(gen, algo.generator) == []
-    assert changed(teacher, algo.teacher) == []
-    (r_idx, r_w, r_kl), = algo.pending_priorities
-    assert torch.equal(r_idx, idx) and torch.equal(r_w, w)
-    # priorities use priority_tau=1
-    assert torch.allclose(r_kl, per_sample_kl(s, t, 1.0), atol=1e-5)
-    algo.apply_pending_priorities()
-    expect = (w * r_kl)
-    assert torch.allclose(algo.replay_buffer.priorities[idx[[0, 2, 3]]],
-                          expect[[0, 2, 3]], atol=1e-6)
-    assert algo.pending_priorities == []
+    kl_eval = algo.priority_kl(x, t)  # eval-mode KL before the step
+    loss = 0.5 * 4.0 * ((w_raw / 4.0) * per_sample_kl(
+        ref(x, None, mode='tensor'), t, 2.0)).mean()
+    loss.backward()
+    gen_before = snapshot(algo.generator)
+    algo.distill_student(ow['architecture'])
+    # the SGD step equals the step of the explicitly weighted loss
+    sgd = torch.optim.SGD(ref.parameters(), lr=0.1)
+    sgd.step()
+    for (n, p_ref), p in zip(ref.named_parameters(),
+                             algo.student.parameters()):
+        assert torch.allclose(p_ref, p, atol=1e-6), n
+    assert changed(gen_before, algo.generator) == []
+    # delta = raw w * KL (last duplicate wins), student in eval mode
+    expect = w_raw * kl_eval
+    assert torch.allclose(buf.priorities[idx[[0, 2, 3]]], expect[[0, 2, 3]],
+                          atol=1e-5)
 
 
-def test_train_step_schedule_and_missing_hook_warning():
-    algo = tiny_algorithm(synthesis_interval=2, student_steps=2,
-                          warmup_generator_steps=3, latent_lr=0.0)
+def test_priorities_use_the_same_student_mode():
+    algo = tiny_algorithm(warmup_epochs=0)
     ow = optim_wrappers(algo)
-    logs = algo.train_step(None, ow)
-    assert 'generator.loss_bn' in logs and 'distill.loss_kd' in logs
-    assert len(algo.pending_priorities) == 2  # two student steps
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter('always')
-        logs = algo.train_step(None, ow)  # step 1: no synthesis
-    assert any('PrioritySamplingHook' in str(r.message) for r in rec)
-    assert 'generator.loss' not in logs
-    algo.train_step(None, ow)  # step 2: synthesis again
-    assert int(algo.num_rounds) == 2 and len(algo.replay_buffer) == 8
-    assert int(algo.num_steps) == 3
+    modes = []
+    algo.priority_kl_orig = algo.priority_kl
+
+    def spy(x, t_out=None):
+        handle = algo.student.register_forward_hook(
+            lambda m, i, o: modes.append(m.training))
+        try:
+            return algo.priority_kl_orig(x, t_out)
+        finally:
+            handle.remove()
+    algo.priority_kl = spy
+    algo.student.train()
+    algo.train_step(None, ow)  # initial (push) and updated (KD) priorities
+    assert len(modes) >= 2 and modes == [False] * len(modes)
+    assert algo.student.training
+
+
+def test_schedule_arithmetic_is_linear_in_data_scale():
+    s = DataScaleSchedule(100, synthesis_batch_size=10, kd_batch_size=20,
+                          replace_fraction=0.25, warmup_epochs=1)
+    assert [s.rounds(e) for e in range(5)] == [10, 2, 3, 2, 3]
+    assert [s.kd_steps(e) for e in range(3)] == [0, 5, 5]
+    t = s.totals(9)
+    assert t == dict(rounds=10 + 20, images=100 + 200, kd_steps=40)
+    for scale in (200, 400):
+        t2 = DataScaleSchedule(scale, 10, 20, replace_fraction=0.25).totals(9)
+        k = scale // 100
+        assert t2['images'] == k * t['images']
+        assert t2['kd_steps'] == k * t['kd_steps']
+    # world size multiplies the per-round and per-step images
+    s2 = DataScaleSchedule(100, 10, 20, world_size=2, kd_passes=2.0)
+    assert s2.rounds(0) == 5 and s2.kd_steps(1) == 5
+    # Fast's fixed schedule
+    fast = DataScaleSchedule(1000, 10, 20, rounds_per_epoch=1,
+                             kd_steps_per_epoch=7, warmup_epochs=2)
+    assert fast.totals(4) == dict(rounds=4, images=40, kd_steps=14)
+
+
+def test_train_step_runs_the_schedule_and_replaces_lowest_priority():
+    algo = tiny_algorithm(data_scale=8, replace_fraction=0.5,
+                          warmup_epochs=1, kd_augment=None)
+    ow = optim_wrappers(algo)
+    logs = algo.train_step(None, ow)  # epoch 0: fill, no KD
+    assert int(algo.num_rounds) == 2 and int(algo.num_steps) == 0
+    assert len(algo.replay_buffer) == 8 and 'distill.loss_kd' not in logs
+    buf = algo.replay_buffer
+    prio = torch.arange(8, dtype=torch.float) + 1
+    buf.priorities.copy_(prio)  # slots 0..3 have the lowest priorities
+    old = buf.images.clone()
+    kd = []
+    # count the KD steps; keep the priorities fixed for the check below
+    algo.distill_student = lambda o: kd.append(1) or {
+        'loss_kd': torch.tensor(0.), 'is_weight': torch.tensor(1.)}
+    logs = algo.train_step(None, ow)  # epoch 1: 0.5 * 8 = 4 images, 2 steps
+    assert int(algo.num_rounds) == 3 and len(kd) == 2
+    replaced = [i for i in range(8) if not torch.equal(buf.images[i], old[i])]
+    assert replaced == [0, 1, 2, 3]  # the four lowest-priority slots
+    assert 'distill.loss_kd' in logs and int(algo.num_epochs) == 2
+
+
+def test_tekap_as_student_loss_trains():
+    algo = tiny_algorithm(
+        distill_loss=dict(type='TeKAPLogitsLoss', tau=4.0, seed=0),
+        data_scale=16, kd_batch_size=8, warmup_epochs=1)
+    ow = optim_wrappers(algo, lr=0.05)
+    algo.train_step(None, ow)  # fill
+    x = algo.replay_buffer.get(torch.arange(16))
+
+    def kl():
+        with torch.no_grad():
+            return per_sample_kl(algo.student(x, None, mode='tensor'),
+                                 algo.teacher(x, None, mode='tensor')).mean()
+    algo.student.eval()
+    before = kl()
+    algo.replace_fraction = 0.0
+    algo.schedule.replace_fraction = 0.0
+    for _ in range(6):
+        logs = algo.train_step(None, ow)
+    algo.student.eval()
+    assert torch.isfinite(logs['distill.loss_kd'])
+    assert kl() < before  # the student moves towards the teacher
 
 
 def test_teacher_stays_in_eval_and_frozen():
@@ -140,34 +201,35 @@ def test_teacher_stays_in_eval_and_frozen():
     assert not any(p.requires_grad for p in algo.teacher.parameters())
 
 
-def test_kd_augment_shift_and_flip():
-    algo = tiny_algorithm(kd_augment=dict(padding=1, flip=True))
-    x = torch.arange(2 * 1 * 3 * 3, dtype=torch.float).view(2, 1, 3, 3)
-    g = torch.Generator().manual_seed(0)
-    y = algo._augment(x, g)
+def test_batch_augment_shift_and_flip_with_fill():
+    aug = BatchAugment(padding=1, flip=True)
+    x = torch.arange(2 * 1 * 3 * 3, dtype=torch.float).view(2, 1, 3, 3) + 1
+    y = aug(x, torch.Generator().manual_seed(0), torch.tensor([-5.0]))
     assert y.shape == x.shape
-    # every output is a shifted (and maybe flipped) copy with zero padding
     for i in range(2):
         ok = False
         for flip in (False, True):
             src = x[i].flip(-1) if flip else x[i]
-            pad = F.pad(src, (1, 1, 1, 1))
+            pad = torch.nn.functional.pad(src, (1, 1, 1, 1), value=-5.0)
             for oy in range(3):
                 for ox in range(3):
                     ok |= torch.equal(pad[:, oy:oy + 3, ox:ox + 3], y[i])
         assert ok
-    with pytest.raises(ValueError, match='kd_augment'):
+    with pytest.raises(TypeError):
         tiny_algorithm(kd_augment=dict(scale=2))
 
 
 def test_config_errors():
     with pytest.raises(ValueError, match='task_type'):
         tiny_algorithm(task_type='det')
-    with pytest.raises(ValueError, match='sample_shape'):
+    with pytest.raises(ValueError, match='data_scale'):
         tiny_algorithm(replay_buffer=dict(
-            type='PrioritizedReplayBuffer', sample_shape=(3, 32, 32)))
+            type='PrioritizedReplayBuffer', capacity=32))
+    # build-time check: the buffer must hold one synthesis batch per rank
+    with pytest.raises(ValueError, match=r'data_scale \(3\) must be >= '
+                       r'synthesis_batch_size \(4\)'):
+        tiny_algorithm(data_scale=3)
     algo = tiny_algorithm()
     with pytest.raises(KeyError, match='generator'):
         algo.train_step(None, {'architecture': None})
     assert isinstance(algo, SSDKDDataFreeDistillation)
-    assert math.isclose(algo.kd_tau, 20.0)

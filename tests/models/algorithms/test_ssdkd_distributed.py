@@ -10,7 +10,8 @@ def _train_two_ranks(rank, world_size, out_dir):
     import torch.distributed as dist
     from kd_plugins.engine import DistributedAlgorithmWrapper
     torch.manual_seed(rank)  # different global RNG per rank on purpose
-    algo = tiny_algorithm(synthesis_interval=2, kd_augment=dict(padding=1))
+    algo = tiny_algorithm(data_scale=16, replace_fraction=0.5,
+                          kd_augment=dict(padding=1))
     if rank == 1:  # replicas start different: the wrapper broadcasts
         with torch.no_grad():
             for p in algo.student.parameters():
@@ -19,7 +20,6 @@ def _train_two_ranks(rank, world_size, out_dir):
     ow = optim_wrappers(algo)
     for _ in range(3):
         wrapper.train_step(None, ow)
-        algo.apply_pending_priorities()
     dist.barrier()
     torch.save(
         dict(student={k: v.clone() for k, v in
@@ -37,7 +37,8 @@ def test_two_process_gloo_identical_students_and_buffers(tmp_path):
     spawn_gloo(_train_two_ranks, nprocs=2, args=(str(tmp_path), ))
     r0 = torch.load(tmp_path / 'rank0.pt')
     r1 = torch.load(tmp_path / 'rank1.pt')
-    # 2 rounds x 2 ranks x 4 samples, the same on both ranks
+    # fill: 2 rounds x 2 ranks x 4 samples, then 1 round per epoch replaces
+    # half of it; the same on both ranks
     assert r0['size'] == r1['size'] == 16
     assert torch.equal(r0['images'], r1['images'])
     assert torch.equal(r0['priorities'], r1['priorities'])
@@ -60,15 +61,12 @@ def _runner_rank(rank, world_size, config, teacher, work_dir, out):
     cfg = Config.fromfile(config)
     cfg.merge_from_dict({
         'model.teacher_ckpt': teacher,
-        'model.generator.hidden_channels': 16,
-        'model.replay_buffer.capacity': 16,
+        'model.generator.ngf': 8,
+        'model.data_scale': 8,
         'model.synthesis_batch_size': 2,
         'model.kd_batch_size': 2,
-        'model.warmup_generator_steps': 1,
         'model.generator_steps': 1,
-        'model.synthesis_interval': 1,
-        'train_dataloader.dataset.length': 4,  # 2 iterations per rank
-        'train_cfg.max_epochs': 1,
+        'train_cfg.max_epochs': 2,  # 2 iterations (epochs) per rank
         'train_cfg.val_interval': 100,
         'default_hooks.logger.interval': 1,
     })
@@ -102,5 +100,6 @@ def test_digits_config_runner_two_ranks(tmp_path):
         str(teacher), str(tmp_path / 'w'), str(out)))
     s0, s1 = torch.load(f'{out}.0'), torch.load(f'{out}.1')
     assert int(s0['replay_buffer.size']) == 8  # 2 rounds x 2 ranks x 2
+    assert int(s0['num_steps']) == 2  # epoch 1: 8 / (2 x 2) KD steps
     for key in s0:
         assert torch.equal(s0[key], s1[key]), key

@@ -36,3 +36,24 @@ def test_standalone_dafl_generator_has_module():
                                   hidden_channels=8)
     assert gen.module is gen and gen.module.latent_dim == 8
     assert 'module' not in dict(gen.named_modules())
+
+
+def test_fast_generator_layout_sigmoid_and_normaliser():
+    from kd_plugins.models.generators import FastGenerator
+    gen = MODELS.build(dict(type='FastGenerator', img_size=(16, 24),
+                            latent_dim=8, ngf=4, mean=[100.0, 50.0, 0.0],
+                            std=[50.0, 25.0, 255.0]))
+    kinds = [type(m).__name__ for m in gen.conv_blocks]
+    assert kinds == ['BatchNorm2d', 'Upsample', 'Conv2d', 'BatchNorm2d',
+                     'LeakyReLU', 'Upsample', 'Conv2d', 'BatchNorm2d',
+                     'LeakyReLU', 'Conv2d', 'Sigmoid']
+    assert gen.l1.out_features == 8 * 4 * 6
+    x = gen(torch.randn(3, 8))
+    assert x.shape == (3, 3, 16, 24) and gen.out_shape == (3, 16, 24)
+    # normalised sigmoid: within [(0 - mean) / std, (255 - mean) / std]
+    lo, hi = gen.black_level, (255 - gen.mean.flatten()) / gen.std.flatten()
+    assert (x.amin((0, 2, 3)) >= lo - 1e-5).all()
+    assert (x.amax((0, 2, 3)) <= hi + 1e-5).all()
+    assert torch.allclose(lo, torch.tensor([-2.0, -2.0, 0.0]))
+    with pytest.raises(ValueError, match='divisible by 4'):
+        FastGenerator(img_size=30)

@@ -121,3 +121,36 @@ def test_registry_and_no_bn_error():
     assert isinstance(loss, BNStatisticsLoss) and loss.loss_weight == 3.0
     with pytest.raises(ValueError, match='no BatchNorm2d'):
         loss.register(nn.Linear(2, 2))
+
+
+def test_statistics_momentum_blends_previous_rounds():
+    net = _net()
+    x1, x2 = torch.randn(8, 3, 6, 6), torch.randn(8, 3, 6, 6) * 3 + 2
+    loss = BNStatisticsLoss(momentum=0.9)
+    loss.register(net)
+    assert 'mmt_mean_0' in loss.state_dict()  # saved in checkpoints
+    bn = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)][0]
+    inputs = []
+    h = bn.register_forward_hook(lambda m, i, o: inputs.append(i[0]))
+    with loss.recording():
+        net(x1)
+    first = loss().item()  # nothing averaged yet: plain statistics
+    loss.update_momentum()
+    mean1, var1 = batch_statistics(inputs[-1])
+    assert torch.allclose(loss.mmt_mean_0, mean1)
+    with loss.recording():
+        net(x2)
+    mean2, var2 = batch_statistics(inputs[-1])
+    h.remove()
+    blend_mean = 0.1 * mean2 + 0.9 * mean1
+    blend_var = 0.1 * var2 + 0.9 * var1
+    expected0 = bn_statistics_loss(blend_mean, blend_var, bn.running_mean,
+                                   bn.running_var)
+    assert loss._losses[0].item() == pytest.approx(expected0.item(),
+                                                   rel=1e-5)
+    loss.update_momentum()
+    assert torch.allclose(loss.mmt_mean_0, 0.9 * mean1 + 0.1 * mean2,
+                          atol=1e-6)
+    assert first > 0
+    with pytest.raises(ValueError, match='momentum'):
+        BNStatisticsLoss(momentum=1.0)

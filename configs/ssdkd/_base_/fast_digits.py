@@ -1,0 +1,99 @@
+# Shared parts of the digits data-free configs, after Fast data-free KD
+# (zju-vipa/Fast-Datafree; every value's source is in docs/ssdkd.md):
+# resnet20 teacher -> resnet8 student on the embedded digits (1,438 train /
+# 359 test images). No training image is used: validation runs the student
+# on the real test split. One runner iteration = one epoch over the
+# synthetic set (a synthesis phase, then a KD phase). Teacher first:
+#   python tools/train.py configs/demo/teacher_resnet20_digits.py
+_base_ = [
+    '../../_base_/datasets/digits.py',
+    '../../_base_/default_runtime.py',
+]
+
+teacher_ckpt = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
+max_epochs = 40  # set by every config
+warmup_epochs = 1
+mean = [77.9, 77.9, 77.9]  # the digits data preprocessor's
+std = [82.5, 82.5, 82.5]
+
+
+def cifar_classifier(backbone, in_channels):
+    return dict(
+        _scope_='mmpretrain',
+        type='ImageClassifier',
+        backbone=dict(type=backbone),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(
+            type='LinearClsHead',
+            num_classes=10,
+            in_channels=in_channels,
+            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+            topk=(1, )))
+
+
+model = dict(
+    _scope_='mmrazor',
+    type='SSDKDDataFreeDistillation',
+    # for validation on real images (synthetic ones are already normalised)
+    data_preprocessor=dict(
+        type='ImgDataPreprocessor', mean=mean, std=std, bgr_to_rgb=False),
+    architecture=cifar_classifier('resnet8', 64),
+    teacher=cifar_classifier('resnet20', 64),
+    teacher_ckpt=teacher_ckpt,
+    # Fast: nz 256, ngf 64, Sigmoid, then the dataset normaliser
+    generator=dict(
+        type='FastGenerator', img_size=32, out_channels=3, latent_dim=256,
+        ngf=64, mean=mean, std=std),
+    bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0, momentum=0.9),
+    task_loss=dict(
+        type='DiversityAwareTaskLoss', loss_weight=0.5, gamma=0.0,
+        diversity=False),  # Fast: plain CE ("oh") with weight 0.5
+    adv_weight=1.33,  # Fast's ResNet pair (resnet34 -> resnet18)
+    distill_loss=dict(type='PerSampleKLLoss', tau=20.0),
+    priority_tau=1.0,
+    synthesis_batch_size=64,  # the digits batch (Fast: 256 = its KD batch)
+    kd_batch_size=64,
+    generator_steps=2,  # Fast-2
+    generator_lr=5e-3,
+    latent_lr=0.015,
+    meta_learning=True,
+    keep='best',
+    # Fast uses its dataset's train augmentation (CIFAR: crop 4 + flip) for
+    # synthesis and KD; digits train with crop 2 and no flip
+    synthesis_augment=dict(padding=2, flip=False),
+    kd_augment=dict(padding=2, flip=False),
+    warmup_epochs=warmup_epochs,
+    seed=0)
+
+# Data-free: one placeholder item per epoch only drives the loop.
+train_dataloader = dict(
+    _delete_=True,
+    batch_size=1,
+    num_workers=0,
+    dataset=dict(type='DataFreePlaceholderDataset', length=1),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+
+optim_wrapper = dict(
+    constructor='mmrazor.SeparateOptimWrapperConstructor',
+    architecture=dict(
+        optimizer=dict(
+            type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-4)),
+    # the meta step: Fast's meta optimizer has lr_g x g_steps
+    generator=dict(optimizer=dict(type='Adam', lr=1e-2, betas=(0.5, 0.999))))
+# Fast: cosine over the KD epochs (after warm-up), eta_min 2e-4
+param_scheduler = dict(
+    architecture=dict(
+        type='CosineAnnealingLR', by_epoch=False, begin=warmup_epochs,
+        end=max_epochs, T_max=max_epochs - warmup_epochs, eta_min=2e-4),
+    generator=[])
+
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=10)
+val_cfg = dict()
+test_cfg = dict()
+
+# The algorithm's own train_step runs under DDP (several optimizers).
+model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
+custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=1),
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=2))
