@@ -46,6 +46,9 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
+from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
+                                         load_deferred_teachers)
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CHANCE = 10.0  # percent, 10 digit classes
 # mIoU of predicting background everywhere on the DigitsSeg test canvases
@@ -174,7 +177,10 @@ def run_step(name: str, label: str, config: str, work_dir: str,
         dict(type='mmrazor.ProgressBarHook', desc=f'{label:<26}')
     ]
     cfg.launcher = 'none'
+    # teachers load strictly through the safe loader, as in tools/train.py
+    teachers = defer_teacher_checkpoints(cfg.get('model'))
     runner = Runner.from_cfg(cfg)
+    load_deferred_teachers(runner.model, teachers)
     start = time.perf_counter()
     runner.train()
     train_time = time.perf_counter() - start
