@@ -89,12 +89,10 @@ SEG_SMOKE_OPTIONS = {
     'test_dataloader.dataset.num_samples': 8,
 }
 SEG_SMOKE_SSDKD = {
-    'model.replay_buffer.capacity': 8,
+    'model.data_scale': 8,
     'model.synthesis_batch_size': 2,
     'model.kd_batch_size': 2,
     'model.generator_steps': 1,
-    'model.warmup_generator_steps': 1,
-    'model.synthesis_interval': 1,
 }
 
 

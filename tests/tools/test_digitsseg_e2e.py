@@ -28,9 +28,8 @@ TINY_DATA = [
 TINY_RUN = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2',
             'default_hooks.checkpoint.interval=2']
 TINY_SSDKD = [
-    'model.replay_buffer.capacity=8', 'model.synthesis_batch_size=2',
+    'model.data_scale=8', 'model.synthesis_batch_size=2',
     'model.kd_batch_size=2', 'model.generator_steps=1',
-    'model.warmup_generator_steps=1', 'model.synthesis_interval=1',
     'model.generator.hidden_channels=8'
 ]
 
