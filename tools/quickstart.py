@@ -10,13 +10,26 @@ Trains, through the real mmengine Runner and the shipped configs:
 5. AFD: two resnet8 trained online together (no teacher),
 6. SSD-KD: data-free, the student never sees a real training image,
 
-then prints a table (student top-1 on the real digits test split, wall time,
-training images/s) and writes ``results.json`` and ``results.png`` to the
-work dir. Takes a few minutes on 2 CPU cores.
+and, with ``--full``, the segmentation part on the embedded DigitsSeg task
+(64x64 canvases of real digits, 11 classes):
+
+7. the DeepLabV3-style teacher (ResNetV1c-18 at 1/4 width),
+8. the smaller student (ResNetV1c-18 at 1/8 width) alone,
+9. SSD-KD data-free from that teacher (mmseg checkpoint-compatible student),
+
+then prints a table (top-1 on the real digits test split or mIoU on the
+DigitsSeg test canvases, wall time, training images/s) and writes
+``results.json`` and ``results.png`` to the work dir and prints the total
+time. The default (classification) took about 4 minutes on 2 idle CPU
+cores; ``--full`` adds the segmentation part, about 6 CPU-minutes of
+training more (from benchmarks/accuracy.py, 1 thread per run), so the full
+run is kept out of the default. ``--seeds 0 1 2`` repeats each student (not
+the teacher) per seed and plots mean ± std.
 
 Examples:
     python tools/quickstart.py
-    python tools/quickstart.py --only teacher kd tekap
+    python tools/quickstart.py --full
+    python tools/quickstart.py --only teacher kd tekap --seeds 0 1 2
     python tools/quickstart.py --smoke   # 2 iterations per method (tests)
 """
 import argparse
@@ -33,28 +46,53 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
+from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
+                                         load_deferred_teachers)
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CHANCE = 10.0  # percent, 10 digit classes
+# mIoU of predicting background everywhere on the DigitsSeg test canvases
+# (background IoU ~0.77 / 11 classes)
+SEG_CHANCE = 7.0
 
-# name, label, config, needs the teacher checkpoint
+# name, label, config, the step whose checkpoint is the teacher (or None)
 STEPS = [
     ('teacher', 'teacher resnet20', 'configs/demo/teacher_resnet20_digits.py',
-     False),
+     None),
     ('student', 'student resnet8 alone',
-     'configs/demo/student_resnet8_digits.py', False),
-    ('kd', 'KD (Hinton)', 'configs/demo/kd_resnet20_resnet8_digits.py', True),
+     'configs/demo/student_resnet8_digits.py', None),
+    ('kd', 'KD (Hinton)', 'configs/demo/kd_resnet20_resnet8_digits.py',
+     'teacher'),
     ('tekap', 'KD + TeKAP', 'configs/tekap/tekap_kd_resnet20_resnet8_digits.py',
-     True),
+     'teacher'),
     ('afd', 'AFD, 2 x resnet8 online', 'configs/afd/afd_resnet8x2_digits.py',
-     False),
+     None),
     ('ssdkd', 'SSD-KD, data-free',
-     'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py', True),
+     'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py', 'teacher'),
+    ('seg_teacher', 'seg teacher DeepLabV3 R18/4',
+     'configs/demo/deeplabv3_r18_digitsseg.py', None),
+    ('seg_student', 'seg student R18/8 alone',
+     'configs/demo/student_deeplabv3_r18w8_digitsseg.py', None),
+    ('seg_ssdkd', 'seg SSD-KD, data-free',
+     'configs/ssdkd/ssdkd_deeplabv3_digitsseg.py', 'seg_teacher'),
 ]
+SEG_STEPS = ('seg_teacher', 'seg_student', 'seg_ssdkd')
 SMOKE_OPTIONS = {
     'train_dataloader.dataset.indices': 16,
     'train_dataloader.batch_size': 8,
     'val_dataloader.dataset.indices': 16,
     'test_dataloader.dataset.indices': 32,
+}
+SEG_SMOKE_OPTIONS = {
+    'train_cfg.max_iters': 2,
+    'val_dataloader.dataset.num_samples': 8,
+    'test_dataloader.dataset.num_samples': 8,
+}
+SEG_SMOKE_SSDKD = {
+    'model.data_scale': 8,
+    'model.synthesis_batch_size': 2,
+    'model.kd_batch_size': 2,
+    'model.generator_steps': 1,
 }
 
 
@@ -68,9 +106,20 @@ def parse_args(argv=None) -> argparse.Namespace:
         choices=[s[0] for s in STEPS],
         help='run only these steps (the teacher is trained when needed)')
     parser.add_argument(
+        '--full',
+        action='store_true',
+        help='add the DigitsSeg segmentation part (about 8 more minutes)')
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        nargs='+',
+        default=[0],
+        help='train every student once per seed (mean ± std, error bars)')
+    parser.add_argument(
         '--smoke',
         action='store_true',
-        help='2 training iterations per method on tiny subsets (tests)')
+        help='2 training iterations per method on tiny subsets, all steps '
+        'including segmentation (tests)')
     parser.add_argument(
         '--teacher-ckpt',
         help='reuse this digits teacher checkpoint instead of training one')
@@ -78,8 +127,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def top1(metrics: Dict[str, float]) -> float:
-    """The student's top-1 (for online distillation: the best network)."""
-    for key in ('best/accuracy/top1', 'accuracy/top1'):
+    """The student's top-1 (for online distillation: the best network) or
+    the mIoU of a segmentation model."""
+    for key in ('best/accuracy/top1', 'accuracy/top1', 'mIoU'):
         if key in metrics:
             return float(metrics[key])
     found = [v for k, v in metrics.items() if k.endswith('accuracy/top1')
@@ -100,31 +150,49 @@ def train_images_per_iter(cfg: Config, runner: Runner) -> int:
 
 
 def run_step(name: str, label: str, config: str, work_dir: str,
-             options: dict, smoke: bool) -> dict:
+             options: dict, smoke: bool, seed: int = 0) -> dict:
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    opts = dict(SMOKE_OPTIONS) if smoke else {}
-    if smoke:
+    opts = {}
+    if smoke and name in SEG_STEPS:
+        opts = dict(SEG_SMOKE_OPTIONS)
+        if name == 'seg_ssdkd':  # data-free: a placeholder training loader
+            opts.update(SEG_SMOKE_SSDKD)
+        else:
+            opts['train_dataloader.dataset.num_samples'] = 8
+    elif smoke:
+        opts = dict(SMOKE_OPTIONS)
         opts['train_cfg.max_epochs'] = 1
     opts.update(options)
     cfg.merge_from_dict(opts)
-    cfg.work_dir = osp.join(work_dir, name)
+    cfg.randomness = dict(seed=seed, deterministic=False)
+    if 'seed' in cfg.model:
+        cfg.model.seed = seed
+    cfg.work_dir = osp.join(work_dir, name if seed == 0 else
+                            f'{name}_seed{seed}')
     cfg.log_level = 'WARNING'
     cfg.default_hooks.logger.interval = 10**6
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
         dict(type='mmrazor.ProgressBarHook', desc=f'{label:<26}')
     ]
     cfg.launcher = 'none'
+    # teachers load strictly through the safe loader, as in tools/train.py
+    teachers = defer_teacher_checkpoints(cfg.get('model'))
     runner = Runner.from_cfg(cfg)
+    load_deferred_teachers(runner.model, teachers)
     start = time.perf_counter()
     runner.train()
     train_time = time.perf_counter() - start
     metrics = runner.test()
     images = runner.iter * train_images_per_iter(cfg, runner)
-    ckpt = osp.join(cfg.work_dir, f'epoch_{runner.epoch}.pth')
+    by_epoch = cfg.train_cfg.get('by_epoch', 'max_epochs' in cfg.train_cfg)
+    ckpt = osp.join(cfg.work_dir, f'epoch_{runner.epoch}.pth' if by_epoch
+                    else f'iter_{runner.iter}.pth')
     return dict(
         method=name,
         label=label,
         config=config,
+        seed=seed,
+        metric='mIoU' if name in SEG_STEPS else 'top-1',
         top1=round(top1(metrics), 2),
         train_time_s=round(train_time, 1),
         images_per_s=round(images / train_time, 1),
@@ -132,33 +200,90 @@ def run_step(name: str, label: str, config: str, work_dir: str,
         checkpoint=ckpt)
 
 
+def aggregate(rows: List[dict]) -> List[dict]:
+    """One entry per step: mean/std of the metric over its seeds."""
+    out: List[dict] = []
+    for r in rows:
+        if not out or out[-1]['method'] != r['method']:
+            out.append(dict(method=r['method'], label=r['label'],
+                            metric=r['metric'], values=[], times=[]))
+        out[-1]['values'].append(r['top1'])
+        out[-1]['times'].append(r['train_time_s'])
+    for a in out:
+        n = len(a['values'])
+        a['n'] = n
+        a['mean'] = sum(a['values']) / n
+        a['std'] = (sum((v - a['mean'])**2 for v in a['values']) /
+                    (n - 1))**0.5 if n > 1 else 0.0
+        a['time_s'] = sum(a['times']) / n
+    return out
+
+
 def print_table(rows: List[dict]) -> None:
-    header = f'{"method":<28}{"top-1 (%)":>10}{"time (s)":>10}{"img/s":>9}'
+    header = (f'{"method":<28}{"metric":>7}{"mean (%)":>10}{"± std":>7}'
+              f'{"n":>3}{"time (s)":>10}{"img/s":>9}')
     print('\n' + header)
     print('-' * len(header))
+    speed = {}
     for r in rows:
-        print(f'{r["label"]:<28}{r["top1"]:>10.2f}{r["train_time_s"]:>10.1f}'
-              f'{r["images_per_s"]:>9.0f}')
+        speed.setdefault(r['method'], []).append(r['images_per_s'])
+    for a in aggregate(rows):
+        std = f'{a["std"]:>7.2f}' if a['n'] > 1 else f'{"":>7}'
+        ips = sum(speed[a['method']]) / len(speed[a['method']])
+        print(f'{a["label"]:<28}{a["metric"]:>7}{a["mean"]:>10.2f}{std}'
+              f'{a["n"]:>3}{a["time_s"]:>10.1f}{ips:>9.0f}')
     print()
+
+
+def _panel(ax, entries: List[dict], chance: float, what: str) -> None:
+    """Metric vs training time; the y-axis fitted to the data."""
+    markers = 'osD^vP*X'
+    lows, highs = [], []
+    for i, a in enumerate(entries):
+        label = f'{a["label"]} ({a["mean"]:.1f}' + (
+            f' ± {a["std"]:.1f}, n={a["n"]})' if a['n'] > 1 else ')')
+        ax.errorbar(a['time_s'], a['mean'],
+                    yerr=a['std'] if a['n'] > 1 else None, capsize=3,
+                    marker=markers[i % len(markers)], linestyle='none',
+                    markersize=7, label=label)
+        lows.append(a['mean'] - a['std'])
+        highs.append(a['mean'] + a['std'])
+    lo, hi = min(lows), max(highs)
+    pad = max(0.5, 0.15 * (hi - lo))
+    ax.set_ylim(lo - pad, min(100.0, hi + pad) + 0.05 * pad)
+    note = (f'chance: {chance:g}% (below the axis)' if lo - pad > chance
+            else f'chance: {chance:g}%')
+    if lo - pad <= chance:
+        ax.axhline(chance, color='grey', linestyle='--', linewidth=1)
+    ax.annotate(note, xy=(0.01, 0.01), xycoords='axes fraction',
+                fontsize=7, color='grey')
+    ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.16), ncol=2,
+              fontsize=7, frameon=False)
+    ax.set_xlabel('training wall time (s, 2 CPU cores)')
+    ax.set_ylabel(what)
+    ax.grid(alpha=0.3)
 
 
 def plot(rows: List[dict], path: str) -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    markers = 'osD^vP*X'
-    for i, r in enumerate(rows):
-        ax.scatter(r['train_time_s'], r['top1'], s=50,
-                   marker=markers[i % len(markers)],
-                   label=f'{r["label"]} ({r["top1"]:.1f}%)')
-    ax.axhline(CHANCE, color='grey', linestyle='--', linewidth=1,
-               label='chance')
-    ax.legend(loc='lower right', fontsize=8)
-    ax.set_xlabel('training wall time (s, 2 CPU cores)')
-    ax.set_ylabel('top-1 on the real digits test split (%)')
-    ax.set_title('kd_plugins quickstart (digits)')
-    ax.set_ylim(0, 105)
+    entries = aggregate(rows)
+    cls = [a for a in entries if a['metric'] == 'top-1']
+    seg = [a for a in entries if a['metric'] == 'mIoU']
+    panels = [p for p in (
+        (cls, CHANCE, 'top-1 on the real digits test split (%)'),
+        (seg, SEG_CHANCE, 'mIoU on the DigitsSeg test canvases (%)'))
+        if p[0]]
+    fig, axes = plt.subplots(1, len(panels),
+                             figsize=(6.4 * len(panels), 4.2),
+                             squeeze=False)
+    for ax, (ents, chance, what) in zip(axes[0], panels):
+        _panel(ax, ents, chance, what)
+    seeds = sorted({r['seed'] for r in rows})
+    fig.suptitle('kd_plugins quickstart (error bars: std over seeds '
+                 f'{seeds})' if len(seeds) > 1 else
+                 'kd_plugins quickstart (one seed)', fontsize=10)
     fig.savefig(path, dpi=120, bbox_inches='tight')
     plt.close(fig)
 
@@ -168,39 +293,52 @@ def main(argv: Optional[List[str]] = None) -> int:
     kd_plugins.utils.silence_known_noise()  # known stack deprecation noise
     torch.manual_seed(0)
     MMLogger.get_current_instance().setLevel(logging.WARNING)
-    wanted = set(args.only or [s[0] for s in STEPS])
-    needs_teacher = any(s[3] for s in STEPS if s[0] in wanted)
-    if needs_teacher and args.teacher_ckpt is None:
-        wanted.add('teacher')
+    default = [s[0] for s in STEPS
+               if args.full or args.smoke or s[0] not in SEG_STEPS]
+    wanted = set(args.only or default)
+    teachers = {s[3] for s in STEPS if s[0] in wanted and s[3]}
+    if args.teacher_ckpt is not None:
+        teachers.discard('teacher')
+    wanted |= teachers
     if args.teacher_ckpt and not osp.isfile(args.teacher_ckpt):
         sys.exit(f'error: teacher checkpoint not found: {args.teacher_ckpt}')
 
+    start = time.perf_counter()
     rows: List[dict] = []
-    teacher_ckpt = args.teacher_ckpt
-    for name, label, config, uses_teacher in STEPS:
+    ckpts = {'teacher': args.teacher_ckpt} if args.teacher_ckpt else {}
+    for name, label, config, teacher in STEPS:
         if name not in wanted:
             continue
-        options = {'model.teacher_ckpt': teacher_ckpt} if uses_teacher else {}
-        row = run_step(name, label, config, args.work_dir, options,
-                       args.smoke)
-        if name == 'teacher':
-            teacher_ckpt = row['checkpoint']
-        rows.append(row)
+        options = {'model.teacher_ckpt': ckpts[teacher]} if teacher else {}
+        seeds = args.seeds[:1] if name.endswith('teacher') else args.seeds
+        for seed in seeds:
+            row = run_step(name, label, config, args.work_dir, options,
+                           args.smoke, seed)
+            ckpts.setdefault(name, row['checkpoint'])
+            rows.append(row)
 
     print_table(rows)
+    total = time.perf_counter() - start
+    print(f'total time: {total / 60:.1f} min')
     json_path = osp.join(args.work_dir, 'results.json')
     png_path = osp.join(args.work_dir, 'results.png')
     with open(json_path, 'w') as f:
-        json.dump(dict(smoke=args.smoke, results=rows), f, indent=2)
+        json.dump(dict(smoke=args.smoke, seeds=args.seeds,
+                       total_time_s=round(total, 1), results=rows,
+                       summary=aggregate(rows)), f, indent=2)
     plot(rows, png_path)
     print(f'wrote {json_path} and {png_path}')
     if not args.smoke:
-        weak = [r['label'] for r in rows if r['top1'] < 5 * CHANCE]
+        # segmentation: the data-free student is only ~2x the
+        # all-background mIoU on DigitsSeg (docs/ssdkd.md), so the bar is
+        # "clearly above chance" there
+        weak = [r['label'] for r in rows if r['top1'] < (
+            1.5 * SEG_CHANCE if r['metric'] == 'mIoU' else 5 * CHANCE)]
         if weak:
-            print(f'FAILED: not far above chance ({CHANCE:.0f}%): '
-                  f'{", ".join(weak)}')
+            print(f'FAILED: not above chance: {", ".join(weak)}')
             return 1
-        print(f'every model is far above chance ({CHANCE:.0f}%).')
+        print('every model is above chance (5x for digits, 1.5x for '
+              'DigitsSeg).')
     return 0
 
 

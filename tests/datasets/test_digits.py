@@ -45,3 +45,51 @@ def test_bad_arguments_fail_clearly():
         DigitsDataset(split='val')
     with pytest.raises(ValueError, match='test_ratio'):
         DigitsDataset(test_ratio=1.5)
+
+
+def _digit_ids(ds):
+    return [ds.get_data_info(i)['digit_idx'] for i in range(len(ds))]
+
+
+def test_folds_test_every_image_once_and_val_is_carved_from_train():
+    tested = []
+    for fold in range(3):
+        test = _digit_ids(DigitsDataset(split='test', num_folds=3,
+                                        fold=fold))
+        train = _digit_ids(DigitsDataset(split='train', num_folds=3,
+                                         fold=fold))
+        assert not set(test) & set(train)
+        assert len(test) + len(train) == 1797
+        train_v = _digit_ids(DigitsDataset(split='train', num_folds=3,
+                                           fold=fold, val_ratio=0.25))
+        val = _digit_ids(DigitsDataset(split='val', num_folds=3, fold=fold,
+                                       val_ratio=0.25))
+        # the validation split comes out of the training part only
+        assert sorted(train_v + val) == sorted(train)
+        assert abs(len(val) / len(train) - 0.25) < 0.02
+        tested += test
+    assert sorted(tested) == list(range(1797))
+
+
+def test_train_per_class_keeps_the_test_split():
+    _, labels = load_digits_arrays(32)
+    few = _digit_ids(DigitsDataset(split='train', num_folds=5,
+                                   train_per_class=7))
+    assert len(few) == 70
+    assert np.bincount(labels[few], minlength=10).tolist() == [7] * 10
+    full = _digit_ids(DigitsDataset(split='train', num_folds=5))
+    assert set(few) <= set(full)
+    assert _digit_ids(DigitsDataset(split='test', num_folds=5,
+                                    train_per_class=7)) == \
+        _digit_ids(DigitsDataset(split='test', num_folds=5))
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(num_folds=1), 'num_folds >= 2'),
+    (dict(num_folds=5, fold=5), 'fold < num_folds'),
+    (dict(val_ratio=1.0), 'val_ratio'),
+    (dict(train_per_class=0), 'train_per_class'),
+])
+def test_bad_fold_arguments_fail_clearly(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DigitsDataset(**kwargs)

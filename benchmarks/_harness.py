@@ -1,0 +1,218 @@
+"""Run one config with a seed, a data fold and options; return its metric.
+
+Shared by the benchmark scripts (not a benchmark itself). :func:`run_config`
+trains a config through the real mmengine ``Runner`` in the calling process
+and evaluates the final model once on the test split (no checkpoint or
+epoch is selected on the test data: validation during training is switched
+off and the last weights are tested). It returns the primary metric (top-1
+for classification, the best network's top-1 for online distillation, mIoU
+for segmentation), the wall and CPU time of training and the path of the
+last checkpoint.
+
+:func:`run_parallel` runs many such jobs in ``workers`` forked processes
+(one thread each), which is how the benchmarks use 2 CPU cores.
+"""
+import logging
+import os
+import os.path as osp
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from typing import Callable, Dict, Iterable, List, Optional
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+__all__ = ['run_config', 'run_parallel', 'primary_metric', 'fold_options',
+           'smoke_options', 'REPO_ROOT']
+
+# Dataset types that take ``num_folds``/``fold``/``val_ratio``...
+FOLDABLE_DATASETS = ('DigitsDataset', 'DigitsSegDataset')
+
+
+def primary_metric(metrics: Dict[str, float]) -> float:
+    """Top-1 (best network for online distillation) or mIoU, in percent."""
+    for key in ('best/accuracy/top1', 'accuracy/top1', 'mIoU'):
+        if key in metrics:
+            return float(metrics[key])
+    found = [v for k, v in metrics.items()
+             if k.endswith('accuracy/top1') and not k.startswith('teacher')]
+    if not found:
+        raise KeyError(f'no top-1 or mIoU in metrics {sorted(metrics)}')
+    return float(max(found))
+
+
+def fold_options(cfg, dataset_options: Dict[str, object]) -> None:
+    """Set ``dataset_options`` on every foldable dataset of ``cfg``.
+
+    The data-free configs' placeholder training set is left alone, so their
+    students still never see a training image.
+    """
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        ds = cfg.get(loader, None)
+        ds = ds.get('dataset', None) if ds else None
+        if ds is not None and ds.get('type') in FOLDABLE_DATASETS:
+            ds.update(dataset_options)
+
+
+def smoke_options(cfg) -> None:
+    """Shrink ``cfg`` in place to 2 iterations on a few samples."""
+    train_ds = cfg.train_dataloader.dataset
+    if cfg.train_cfg.get('type') == 'IterBasedTrainLoop':
+        cfg.train_cfg.max_iters = 2
+    else:
+        cfg.train_cfg.max_epochs = 1
+    if train_ds.type == 'DataFreePlaceholderDataset':
+        train_ds.length = 2
+    else:
+        train_ds.indices = 16
+        cfg.train_dataloader.batch_size = 8
+    for loader in ('val_dataloader', 'test_dataloader'):
+        if cfg.get(loader):
+            cfg[loader].dataset.indices = 16
+    model = cfg.model
+    if 'replay_buffer' in model:  # data-free: tiny synthesis
+        model.replay_buffer.capacity = 16
+        model.synthesis_batch_size = 4
+        model.kd_batch_size = 4
+        model.generator_steps = 1
+        model.warmup_generator_steps = 1
+        model.synthesis_interval = 1
+
+
+def _last_checkpoint(work_dir: str) -> Optional[str]:
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(marker):
+        with open(marker) as f:
+            return f.read().strip()
+    return None
+
+
+def run_config(config: str,
+               work_dir: str,
+               seed: int = 0,
+               options: Optional[Dict[str, object]] = None,
+               dataset_options: Optional[Dict[str, object]] = None,
+               threads: Optional[int] = None,
+               metric_key: Optional[str] = None,
+               smoke: bool = False) -> dict:
+    """Train ``config`` and test its final model.
+
+    Args:
+        config (str): Config path, absolute or relative to the repository.
+        work_dir (str): Output folder of the run.
+        seed (int): Training seed (``randomness.seed`` and, where the model
+            has one, ``model.seed``). Defaults to 0.
+        options (dict, optional): ``--cfg-options``-style overrides, applied
+            after the seed. Defaults to None.
+        dataset_options (dict, optional): Set on every train/val/test
+            dataset of a foldable type (e.g. ``num_folds``, ``fold``).
+            Defaults to None.
+        threads (int, optional): ``torch.set_num_threads`` for the run.
+            Defaults to None (unchanged).
+        metric_key (str, optional): The test metric to report; None picks
+            :func:`primary_metric`. Defaults to None.
+        smoke (bool): Shrink the run to a couple of iterations on a few
+            images (for tests). Defaults to False.
+
+    Returns:
+        dict: ``metric`` (percent), ``metrics`` (all test metrics),
+        ``wall_s`` and ``cpu_s`` (training only, this process),
+        ``test_wall_s``, ``iterations`` and ``checkpoint``.
+    """
+    import kd_plugins  # noqa: F401  (compat layer + registries)
+    import torch
+    from mmengine.config import Config
+    from mmengine.logging import MMLogger
+    from mmengine.runner import Runner
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    path = config if osp.isabs(config) else osp.join(REPO_ROOT, config)
+    cfg = Config.fromfile(path)
+    cfg.randomness = dict(seed=seed, deterministic=False)
+    if 'seed' in cfg.model:
+        cfg.model.seed = seed
+    if dataset_options:
+        fold_options(cfg, dataset_options)
+    if smoke:
+        smoke_options(cfg)
+    if options:
+        cfg.merge_from_dict(dict(options))
+    cfg.work_dir = work_dir
+    cfg.launcher = 'none'
+    cfg.log_level = 'WARNING'
+    # No validation while training (nothing is selected on the test data);
+    # only the last checkpoint is written.
+    if 'val_interval' in cfg.train_cfg:
+        cfg.train_cfg.val_interval = 10**9
+    cfg.default_hooks.logger.interval = 10**6
+    ckpt_hook = cfg.default_hooks.checkpoint
+    ckpt_hook.interval = 10**9
+    ckpt_hook.save_last = True
+    ckpt_hook.max_keep_ckpts = 1
+    runner = Runner.from_cfg(cfg)
+    MMLogger.get_current_instance().setLevel(logging.WARNING)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    runner.train()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    t0 = time.perf_counter()
+    metrics = runner.test()
+    test_wall = time.perf_counter() - t0
+    metrics = {k: float(v) for k, v in metrics.items()
+               if getattr(v, 'ndim', 0) == 0}
+    if metric_key is not None and metric_key not in metrics:
+        raise KeyError(f'{metric_key!r} not in test metrics {sorted(metrics)}')
+    return dict(
+        metric=metrics[metric_key] if metric_key else primary_metric(metrics),
+        metrics=metrics,
+        wall_s=wall,
+        cpu_s=cpu,
+        test_wall_s=test_wall,
+        iterations=int(runner.iter),
+        checkpoint=_last_checkpoint(work_dir))
+
+
+def _job(kwargs: dict) -> dict:
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
+    return run_config(**kwargs)
+
+
+def run_parallel(jobs: Iterable[dict],
+                 workers: int = 2,
+                 on_done: Optional[Callable[[dict, dict], None]] = None
+                 ) -> List[dict]:
+    """Run :func:`run_config` for each job's ``kwargs`` in worker processes.
+
+    Args:
+        jobs (iterable of dict): Each has ``kwargs`` (for
+            :func:`run_config`) and any other keys, returned unchanged.
+        workers (int): Processes (forked, one torch thread each); 1 runs
+            in this process. Defaults to 2.
+        on_done (callable, optional): Called with ``(job, result)`` as each
+            job finishes. Defaults to None.
+
+    Returns:
+        list[dict]: ``dict(job, result=...)`` in the jobs' order.
+    """
+    jobs = list(jobs)
+    results: List[Optional[dict]] = [None] * len(jobs)
+    if workers <= 1:
+        for i, job in enumerate(jobs):
+            res = run_config(**job['kwargs'])
+            results[i] = dict(job, result=res)
+            if on_done:
+                on_done(job, res)
+        return results
+    with ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context('fork')) as pool:
+        futures = {
+            pool.submit(_job, dict(job['kwargs'], threads=1)): i
+            for i, job in enumerate(jobs)
+        }
+        for fut in as_completed(futures):
+            i = futures[fut]
+            res = fut.result()
+            results[i] = dict(jobs[i], result=res)
+            if on_done:
+                on_done(jobs[i], res)
+    return results
