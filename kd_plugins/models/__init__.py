@@ -1,3 +1,6 @@
-from . import algorithms, backbones, connectors, generators, losses  # noqa: F401
+from . import (algorithms, backbones, connectors, generators, losses,  # noqa
+               necks)
 
-__all__ = ['algorithms', 'backbones', 'connectors', 'generators', 'losses']
+__all__ = [
+    'algorithms', 'backbones', 'connectors', 'generators', 'losses', 'necks'
+]

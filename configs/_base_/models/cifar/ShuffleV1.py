@@ -2,7 +2,7 @@
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='ShuffleV1'),
-    neck=dict(type='GlobalAveragePooling'),
+    neck=dict(type='RepDistillerAvgPool', kernel_size=4),
     head=dict(
         type='LinearClsHead',
         num_classes=100,

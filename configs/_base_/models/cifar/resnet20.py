@@ -2,7 +2,7 @@
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='resnet20'),
-    neck=dict(type='GlobalAveragePooling'),
+    neck=dict(type='RepDistillerAvgPool', kernel_size=8),
     head=dict(
         type='LinearClsHead',
         num_classes=100,
