@@ -16,8 +16,9 @@ config name, and never the model's architecture, losses or pipelines:
 - data: ``data_root`` -> the test's copy (CIFAR-10/100 python pickles,
   NYUv2 PNG folders, ImageNet folders + ``meta/*.txt``) with 4 images per
   split, so the shipped batch size is truncated by the dataset size; the
-  bundled digits get ``indices=4``; a data-free placeholder dataset gets
-  ``length`` = its batch size (one iteration per epoch);
+  bundled digits get ``indices=4``, DigitsSeg ``num_samples=4``; a
+  data-free placeholder dataset gets ``length`` = its batch size (one
+  iteration per epoch);
 - checkpoints: ``teacher_ckpt`` / DAFL ``ckpt_path`` -> a file with random
   weights of the config's own teacher architecture, a remote ``pretrained``
   backbone -> a random checkpoint of that backbone (no network);
@@ -72,6 +73,7 @@ MODEL_FRAGMENTS = [
 # dataset type -> family (how its data is provided)
 FAMILIES = {
     'DigitsDataset': 'digits',
+    'DigitsSegDataset': 'digitsseg',
     'CIFAR10': 'cifar10',
     'CIFAR100': 'cifar100',
     'NYUv2SegDataset': 'nyuv2',
@@ -262,6 +264,8 @@ def run_overrides(cfg, data_roots, random_ckpts):
     for path, family, loader in _datasets(cfg):
         if family == 'digits':
             opts.append(f'{path}.indices={N_IMAGES}')
+        elif family == 'digitsseg':  # generated in memory: fewer canvases
+            opts.append(f'{path}.num_samples={N_IMAGES}')
         elif family == 'placeholder':
             opts.append(f'{path}.length={cfg[loader].batch_size}')
         else:
