@@ -11,7 +11,7 @@ def resnet32_classifier():
         _scope_='mmpretrain',
         type='ImageClassifier',
         backbone=dict(type='resnet32'),
-        neck=dict(type='GlobalAveragePooling'),
+        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
         head=dict(
             type='LinearClsHead',
             num_classes=100,

@@ -18,7 +18,7 @@ def cifar_classifier(backbone, in_channels):
         _scope_='mmpretrain',
         type='ImageClassifier',
         backbone=dict(type=backbone),
-        neck=dict(type='GlobalAveragePooling'),
+        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
         head=dict(
             type='LinearClsHead',
             num_classes=10,

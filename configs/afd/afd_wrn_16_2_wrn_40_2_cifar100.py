@@ -10,7 +10,7 @@ model = dict(networks=[
         _scope_='mmpretrain',
         type='ImageClassifier',
         backbone=dict(type='wrn_16_2'),
-        neck=dict(type='GlobalAveragePooling'),
+        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
         head=dict(
             type='LinearClsHead',
             num_classes=100,
@@ -21,7 +21,7 @@ model = dict(networks=[
         _scope_='mmpretrain',
         type='ImageClassifier',
         backbone=dict(type='wrn_40_2'),
-        neck=dict(type='GlobalAveragePooling'),
+        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
         head=dict(
             type='LinearClsHead',
             num_classes=100,

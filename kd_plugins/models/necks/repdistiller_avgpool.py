@@ -15,7 +15,6 @@ from typing import Tuple, Union
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
 
@@ -36,12 +35,16 @@ class RepDistillerAvgPool(nn.Module):
     def __init__(self, kernel_size: int = 8):
         super().__init__()
         self.kernel_size = int(kernel_size)
+        # ``gap``, as in GlobalAveragePooling, so feature recorders on
+        # ``neck.gap`` (TeKAP feature configs, DAFL) work with either neck;
+        # nn.AvgPool2d(k) is RepDistiller's op, F.avg_pool2d(x, k).
+        self.gap = nn.AvgPool2d(self.kernel_size)
 
     def init_weights(self):
         pass
 
     def _pool(self, x: torch.Tensor) -> torch.Tensor:
-        out = F.avg_pool2d(x, self.kernel_size)
+        out = self.gap(x)
         if out.shape[-2:] != (1, 1):
             raise ValueError(
                 f'RepDistillerAvgPool(kernel_size={self.kernel_size}) needs a '
