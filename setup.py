@@ -60,7 +60,7 @@ INSTALL_REQUIRES = [
 EXTRAS_REQUIRE = {
     'lite': ['mmcv-lite>=2.0.0,<2.2.0'],
     'demo': ['scikit-learn', 'matplotlib'],
-    'tests': ['pytest', 'scikit-learn', 'matplotlib'],
+    'tests': ['pytest', 'scikit-learn', 'matplotlib', 'flake8', 'isort'],
 }
 
 setup(

@@ -119,11 +119,12 @@ def run_config(config: str,
         ``wall_s`` and ``cpu_s`` (training only, this process),
         ``test_wall_s``, ``iterations`` and ``checkpoint``.
     """
-    import kd_plugins  # noqa: F401  (compat layer + registries)
     import torch
     from mmengine.config import Config
     from mmengine.logging import MMLogger
     from mmengine.runner import Runner
+
+    import kd_plugins  # noqa: F401  (compat layer + registries)
 
     if threads is not None:
         torch.set_num_threads(threads)

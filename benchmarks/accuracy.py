@@ -37,7 +37,7 @@ from collections import OrderedDict
 from typing import Dict, List, NamedTuple, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _harness import REPO_ROOT, run_parallel  # noqa: E402
+from _harness import run_parallel  # noqa: E402
 from _stats import fmt_pm, paired_difference, summarize  # noqa: E402
 
 

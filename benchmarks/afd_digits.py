@@ -29,8 +29,9 @@ from typing import Dict, List
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import kd_plugins  # noqa: E402,F401
 from _stats import fmt_pm, paired_difference, summarize  # noqa: E402
+
+import kd_plugins  # noqa: E402,F401
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 AFD_CFG = 'configs/afd/afd_resnet8x2_digits.py'

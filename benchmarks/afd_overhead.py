@@ -25,10 +25,11 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 
-import kd_plugins  # noqa: E402,F401
 from mmengine.config import Config  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
 from mmrazor.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS  # noqa: E402
+
+import kd_plugins  # noqa: E402,F401
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 

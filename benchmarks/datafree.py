@@ -41,7 +41,6 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-import kd_plugins  # noqa: E402,F401
 from _stats import fmt_pm, summarize  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.dataset import pseudo_collate  # noqa: E402
@@ -49,6 +48,7 @@ from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 from mmrazor.registry import MODELS  # noqa: E402
 
+import kd_plugins  # noqa: E402,F401
 from kd_plugins.datasets import DigitsDataset  # noqa: E402
 from kd_plugins.engine.hooks import PrioritySamplingHook  # noqa: E402
 

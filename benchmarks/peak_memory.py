@@ -64,9 +64,9 @@ TEACHER = dict(
 
 def make_teacher(path: str) -> None:
     import torch
+    from mmengine.registry import MODELS, DefaultScope
 
     import kd_plugins  # noqa: F401
-    from mmengine.registry import MODELS, DefaultScope
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = MODELS.build(TEACHER)
     torch.save({'meta': {}, 'state_dict': model.state_dict()}, path)

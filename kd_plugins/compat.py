@@ -5,11 +5,11 @@ mmpretrain 1.2.0, mmsegmentation 1.2.2, mmrazor 1.0.0, mmengine 0.10.7) does
 not import or run as released. :func:`apply` fixes the four known breaks, once,
 and is called when ``kd_plugins`` is imported:
 
-1. ``torchvision``: PyPI's wheel is built against CUDA torch. Its ``_C`` library
-   cannot load beside the CPU build of torch, and ``torchvision`` then fails at
-   import with ``operator torchvision::nms does not exist``. Defining the two
-   op schemas first lets its pure-Python parts (transforms, box helpers) work.
-   Compiled ops keep raising when called.
+1. ``torchvision``: PyPI's wheel is built against CUDA torch. Its ``_C``
+   library cannot load beside the CPU build of torch, and ``torchvision``
+   then fails at import with ``operator torchvision::nms does not exist``.
+   Defining the two op schemas first lets its pure-Python parts
+   (transforms, box helpers) work. Compiled ops keep raising when called.
 2. ``mmcv.ops`` under mmcv-lite: mmseg imports ``point_sample`` at module
    level. We provide a ``mmcv.ops`` package holding mmcv's own pure-PyTorch
    ``point_sample``; any other op raises ``ModuleNotFoundError`` as if absent,

@@ -4,10 +4,10 @@ from typing import List, Optional
 
 import torch
 from mmengine.optim import OptimWrapperDict
-
-import kd_plugins  # noqa: F401  (compat + registries first)
 from mmpretrain.structures import DataSample  # noqa: E402
 from mmrazor.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS  # noqa: E402
+
+import kd_plugins  # noqa: F401  (compat + registries first)
 
 
 def tiny_classifier(base: int = 8, num_classes: int = 5) -> dict:

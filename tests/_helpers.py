@@ -50,8 +50,9 @@ def save_random_checkpoint(model_cfg: dict, path, seed: int = 0,
     The file has mmengine's layout (``{'meta': ..., 'state_dict': ...}``),
     so it stands in for a trained teacher. Returns the built model.
     """
-    import kd_plugins  # noqa: F401
     from mmengine.registry import MODELS, DefaultScope
+
+    import kd_plugins  # noqa: F401
     torch.manual_seed(seed)
     with DefaultScope.overwrite_default_scope(scope):
         model = MODELS.build(model_cfg)

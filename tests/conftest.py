@@ -4,11 +4,10 @@ from pathlib import Path
 # Make ``_helpers`` importable from every test directory.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import kd_plugins  # noqa: E402,F401  (compat layer before OpenMMLab models)
-
-
 import pytest  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
+
+import kd_plugins  # noqa: E402,F401  (compat layer before OpenMMLab models)
 
 
 def _restoring_default_scope():

@@ -6,9 +6,9 @@ import textwrap
 import numpy as np
 import pytest
 import torch
+from _helpers import tool_env
 
 import kd_plugins
-from _helpers import tool_env
 from kd_plugins import compat
 
 

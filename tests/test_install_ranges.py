@@ -9,10 +9,9 @@ import venv
 from importlib import metadata
 
 import pytest
+from _helpers import REPO_ROOT
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-from _helpers import REPO_ROOT
 
 
 def setup_lists():

@@ -76,10 +76,11 @@ def convert_state_dict(state_dict: Dict[str, torch.Tensor]
 
 def build_classifier(arch: str, num_classes: int) -> torch.nn.Module:
     """The zoo's ``ImageClassifier`` for ``arch`` (random weights)."""
-    import kd_plugins  # noqa: F401
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
     from mmpretrain.registry import MODELS
+
+    import kd_plugins  # noqa: F401
     cfg = Config.fromfile(osp.join(MODEL_DIR, f'{arch}.py'))
     cfg.model.head.num_classes = num_classes
     with DefaultScope.overwrite_default_scope('mmpretrain'):

@@ -40,12 +40,12 @@ import sys
 import time
 from typing import Dict, List, Optional
 
-import kd_plugins.utils  # compat layer + registries, before mmrazor
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
+import kd_plugins.utils  # compat layer + registries, before mmrazor
 from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
                                          load_deferred_teachers)
 
@@ -63,8 +63,8 @@ STEPS = [
      'configs/demo/student_resnet8_digits.py', None),
     ('kd', 'KD (Hinton)', 'configs/demo/kd_resnet20_resnet8_digits.py',
      'teacher'),
-    ('tekap', 'KD + TeKAP', 'configs/tekap/tekap_kd_resnet20_resnet8_digits.py',
-     'teacher'),
+    ('tekap', 'KD + TeKAP',
+     'configs/tekap/tekap_kd_resnet20_resnet8_digits.py', 'teacher'),
     ('afd', 'AFD, 2 x resnet8 online', 'configs/afd/afd_resnet8x2_digits.py',
      None),
     ('ssdkd', 'SSD-KD, data-free',

@@ -9,6 +9,10 @@ Examples:
 import argparse
 import os.path as osp
 
+from mmengine.config import Config
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.engine.config_checks import check_config_paths, is_remote
 from kd_plugins.engine.cpu_distributed import prepare_distributed
@@ -17,9 +21,6 @@ from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
 from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
                                         load_config, merge_common_args)
 from kd_plugins.utils.tool_errors import run_cli
-from mmengine.config import Config
-from mmengine.model import is_model_wrapper
-from mmengine.runner import Runner
 
 TEST_SECTIONS = ['model', 'test_dataloader']
 

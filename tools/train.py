@@ -12,6 +12,9 @@ Input errors (config, --cfg-options, checkpoint, work dir) are printed as one
 import argparse
 import os.path as osp
 
+from mmengine.config import Config
+from mmengine.runner import Runner
+
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.engine.config_checks import check_config_paths
 from kd_plugins.engine.cpu_distributed import prepare_distributed
@@ -20,8 +23,6 @@ from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
 from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
                                         load_config, merge_common_args)
 from kd_plugins.utils.tool_errors import run_cli
-from mmengine.config import Config
-from mmengine.runner import Runner
 
 TRAIN_SECTIONS = ['model', 'train_dataloader', 'val_dataloader', 'load_from']
 

@@ -203,7 +203,5 @@ class DigitsDataset(BaseDataset):
         return [f'Split: \t{self.split}', f'Image size: \t{self.img_size}']
 
     def __repr__(self) -> str:  # BaseDataset's repr needs data_root
-        return (f'DigitsDataset(split={self.split!r}, '
-                f'num_samples={len(self) if self._fully_initialized else "?"})')
-
-
+        size = len(self) if self._fully_initialized else '?'
+        return f'DigitsDataset(split={self.split!r}, num_samples={size})'

@@ -1,5 +1,5 @@
-from . import atomic_local_backend, hooks, wrappers  # noqa: F401
-from . import loops, optimizers  # noqa: F401
+from . import (atomic_local_backend, hooks, loops, optimizers,  # noqa: F401
+               wrappers)
 from .wrappers import DistributedAlgorithmWrapper, average_gradients
 
 __all__ = [

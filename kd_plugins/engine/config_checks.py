@@ -36,8 +36,8 @@ def is_remote(path: str) -> bool:
     return path.startswith(REMOTE_PREFIXES)
 
 
-def iter_config_paths(cfg, sections: List[str]) -> Iterator[Tuple[str, str,
-                                                                 str]]:
+def iter_config_paths(cfg,
+                      sections: List[str]) -> Iterator[Tuple[str, str, str]]:
     """Yield ``(key path, kind, value)`` for every path-like config value.
 
     Args:

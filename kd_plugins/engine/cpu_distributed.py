@@ -30,7 +30,8 @@ def prepare_distributed(cfg: Config, launcher: str) -> bool:
     dist_cfg = env_cfg.setdefault('dist_cfg', {})
     dist_cfg['backend'] = 'gloo'
     if cfg.get('model_wrapper_cfg') is None:
-        cfg.model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
+        cfg.model_wrapper_cfg = dict(
+            type='mmrazor.DistributedAlgorithmWrapper')
     if launcher == 'pytorch' and not dist.is_initialized():
         dist.init_process_group(backend='gloo')
     return True

@@ -389,4 +389,3 @@ def load_deferred_teachers(model: nn.Module,
                 f'the teacher checkpoint {filename} into') from None
         key = 'teacher_ckpt' if name == 'teacher' else f'{name}.ckpt_path'
         load_teacher(teacher, filename, strict, what=f'model.{key}')
-

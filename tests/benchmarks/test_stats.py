@@ -3,7 +3,6 @@ import importlib.util
 import math
 
 import pytest
-
 from _helpers import REPO_ROOT
 
 _spec = importlib.util.spec_from_file_location(

@@ -4,9 +4,8 @@ states in checkpoints (exact resume) and atomic checkpoint writes."""
 from pathlib import Path
 
 import pytest
-from mmengine.config import Config
-
 from _helpers import REPO_ROOT
+from mmengine.config import Config
 
 # Configs that do not inherit default_runtime.py (strict xfail: the mark
 # must go once they carry the hooks). The NYUv2 ones set the hooks

@@ -44,10 +44,9 @@ import pickle
 
 import numpy as np
 import pytest
+from _helpers import REPO_ROOT, save_random_checkpoint
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
-
-from _helpers import REPO_ROOT, save_random_checkpoint
 
 CONFIG_ROOT = REPO_ROOT / 'configs'
 ALL_CONFIGS = sorted(CONFIG_ROOT.rglob('*.py'))

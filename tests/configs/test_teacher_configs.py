@@ -5,9 +5,8 @@ import sys
 
 import pytest
 import torch
-from mmengine.config import Config
-
 from _helpers import REPO_ROOT
+from mmengine.config import Config
 
 CONFIGS = REPO_ROOT / 'configs'
 TEACHER_DIR = CONFIGS / 'teachers'
@@ -62,10 +61,9 @@ def test_teacher_config_matches_its_users_and_the_recipe(name):
 def test_a_teacher_config_trains_on_cifar_layout(tmp_path):
     """Two iterations of the CIFAR-100 resnet56 teacher on fake pickles."""
     sys.path.insert(0, str(REPO_ROOT / 'tests' / 'zoo'))
-    from mmrazor_zoo import write_cifar
-
     import mmpretrain.datasets as D
     from mmengine.runner import Runner
+    from mmrazor_zoo import write_cifar
     cfg = Config.fromfile(str(TEACHER_DIR / 'teacher_resnet56_cifar100.py'))
     saved = (D.CIFAR100.train_list, D.CIFAR100.test_list, D.CIFAR100.meta)
     try:

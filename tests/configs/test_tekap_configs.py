@@ -1,10 +1,9 @@
 """Every config in configs/tekap parses, builds and runs one loss forward."""
 import pytest
 import torch
+from _helpers import REPO_ROOT
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
-
-from _helpers import REPO_ROOT
 
 from kd_plugins.models.losses import TeKAPFeatureLoss, TeKAPLogitsLoss
 

@@ -3,9 +3,8 @@ import json
 
 import pytest
 import torch
-from mmengine.config import Config
-
 from _helpers import REPO_ROOT, save_random_checkpoint
+from mmengine.config import Config
 
 CONFIGS = {
     'kd': ('configs/tekap/tekap_kd_resnet20_resnet8_digits.py', 'loss_tekap',

@@ -27,8 +27,8 @@ def test_layout_classes_and_pipeline(tmp_path):
         dict(type='NYUv2SegDataset', _scope_='mmseg', data_root=str(root),
              split='test',
              pipeline=[dict(type='LoadImageFromFile'),
-                        dict(type='LoadAnnotations'),
-                        dict(type='PackSegInputs')]))
+                       dict(type='LoadAnnotations'),
+                       dict(type='PackSegInputs')]))
     assert isinstance(ds, NYUv2SegDataset) and len(ds) == 2
     assert len(ds.metainfo['classes']) == 13
     assert ds.metainfo['classes'][0] == 'bed'

@@ -6,9 +6,9 @@ import signal
 
 import pytest
 import torch
+from _toy_runner import toy_runner
 from mmengine.hooks import Hook
 
-from _toy_runner import toy_runner
 from kd_plugins.engine.atomic_local_backend import AtomicLocalBackend
 from kd_plugins.utils.checkpoint import CheckpointError, load_checkpoint_file
 

@@ -14,7 +14,6 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-
 from _helpers import REPO_ROOT, run_tool
 
 sys.path.insert(0, str(REPO_ROOT / 'tools'))

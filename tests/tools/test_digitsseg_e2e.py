@@ -9,7 +9,6 @@ import re
 
 import pytest
 import torch
-
 from _helpers import run_tool
 
 pytestmark = pytest.mark.e2e

@@ -7,9 +7,8 @@ trained part of the algorithm).
 """
 import pytest
 import torch
+from _helpers import REPO_ROOT, save_random_checkpoint, spawn_gloo
 from mmengine.config import Config
-
-from _helpers import REPO_ROOT, run_tool, save_random_checkpoint, spawn_gloo
 
 pytestmark = [pytest.mark.dist, pytest.mark.e2e]
 
@@ -29,9 +28,10 @@ TEACHER = dict(
 
 
 def _train_rank(rank, world_size, config, options, work_dir, out):
+    from mmengine.runner import Runner
+
     import kd_plugins  # noqa: F401
     from kd_plugins.engine.cpu_distributed import prepare_distributed
-    from mmengine.runner import Runner
     cfg = Config.fromfile(config)
     cfg.merge_from_dict(options)
     cfg.work_dir = work_dir
@@ -97,4 +97,5 @@ def test_dist_train_sh_runs_on_cpu(teacher_ckpt, tmp_path):
     assert (tmp_path / 'epoch_1.pth').is_file()
     log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log
-    assert "model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')" in log
+    wrapper = "dict(type='mmrazor.DistributedAlgorithmWrapper')"
+    assert f'model_wrapper_cfg = {wrapper}' in log

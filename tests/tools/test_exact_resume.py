@@ -11,9 +11,8 @@ import time
 
 import pytest
 import torch
-from mmengine.config import Config
-
 from _helpers import REPO_ROOT, run_tool, save_random_checkpoint, tool_env
+from mmengine.config import Config
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,6 @@
 import json
 
 import pytest
-
 from _helpers import run_tool
 
 pytestmark = pytest.mark.e2e

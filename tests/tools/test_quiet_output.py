@@ -5,8 +5,8 @@ import warnings
 
 import pytest
 import torch
-
 from _helpers import REPO_ROOT, run_tool
+
 from kd_plugins.utils import quiet
 
 NOISE = ['"FileClient" will be deprecated', '"HardDiskBackend" is the alias',

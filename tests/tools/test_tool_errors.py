@@ -10,7 +10,6 @@ import os
 
 import pytest
 import torch
-
 from _helpers import REPO_ROOT, run_tool
 
 from kd_plugins.utils import UserInputError

@@ -7,11 +7,10 @@ import json
 
 import pytest
 import torch
+from _helpers import REPO_ROOT, run_tool
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
-
-from _helpers import REPO_ROOT, run_tool
 
 TINY = [
     'train_dataloader.dataset.indices=16', 'train_dataloader.batch_size=8',
@@ -49,7 +48,8 @@ def teacher_ckpt(tmp_path_factory):
 def kd_run(tmp_path_factory, teacher_ckpt):
     work_dir = tmp_path_factory.mktemp('kd')
     proc = run_tool('train.py', KD_CFG, '--work-dir', work_dir,
-                    '--cfg-options', *TINY, f'model.teacher_ckpt={teacher_ckpt}')
+                    '--cfg-options', *TINY,
+                    f'model.teacher_ckpt={teacher_ckpt}')
     assert proc.returncode == 0, proc.stderr[-3000:]
     return work_dir
 

@@ -3,10 +3,10 @@ import pickle
 
 import pytest
 import torch
+from _payloads import write_getattr_chain, write_reduce_payload
+from _toy_runner import toy_runner
 from torch import nn
 
-from _toy_runner import toy_runner
-from _payloads import write_getattr_chain, write_reduce_payload
 from kd_plugins.utils import UserInputError
 from kd_plugins.utils.checkpoint import (CheckpointError,
                                          CheckpointMismatchError,

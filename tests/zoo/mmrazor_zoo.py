@@ -176,6 +176,7 @@ def prepare(cfg, data_root: str, work_dir: str) -> List[str]:
     cfg.randomness = dict(seed=0)
     # A scheduler that starts after iteration 2 cannot be built for a
     # 2-iteration run (mmengine checks begin < end).
+
     def early(schedulers):
         if isinstance(schedulers, dict) and 'type' not in schedulers:
             return {k: early(v) for k, v in schedulers.items()}  # per part
@@ -309,8 +310,9 @@ def _skip_url_init_weights() -> None:
 def main(argv: List[str]) -> int:
     import logging
 
-    import kd_plugins  # noqa: F401
     from mmengine.logging import MMLogger
+
+    import kd_plugins  # noqa: F401
     _skip_url_init_weights()
     configs = zoo_configs()
     if argv:

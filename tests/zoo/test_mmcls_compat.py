@@ -2,12 +2,12 @@
 import logging
 import os.path as osp
 
+import mmpretrain
 import pytest
 import torch
 from mmengine.config import Config
 
 import kd_plugins  # noqa: F401
-import mmpretrain
 from kd_plugins.utils import mmcls_compat as mc
 
 MMPRETRAIN_CONFIGS = osp.join(osp.dirname(mmpretrain.__file__), '.mim',
@@ -125,12 +125,10 @@ def test_unknown_package_config_is_not_silently_mapped():
 def test_mmrazor_modules_get_mmpretrain_code():
     import mmcls
     from mmengine.utils import is_installed
-    from mmpretrain.models.losses.cross_entropy_loss import \
-        soft_cross_entropy
+    from mmpretrain.models.losses.cross_entropy_loss import soft_cross_entropy
     from mmpretrain.structures import DataSample
     from mmrazor.datasets.transforms import PackCRDClsInputs
-    from mmrazor.models.losses import KDSoftCELoss
-    from mmrazor.models.losses import kd_soft_ce_loss
+    from mmrazor.models.losses import KDSoftCELoss, kd_soft_ce_loss
     assert kd_soft_ce_loss.soft_cross_entropy is soft_cross_entropy
     preds_s, preds_t = torch.randn(4, 10), torch.randn(4, 10)
     loss = KDSoftCELoss(tau=2.0)(preds_s, preds_t)

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from _helpers import run_tool, tool_env
 
 sys.path.insert(0, str(Path(__file__).parent))

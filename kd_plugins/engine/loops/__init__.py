@@ -1,3 +1,4 @@
-from .online_distill_val_loop import OnlineDistillTestLoop, OnlineDistillValLoop
+from .online_distill_val_loop import (OnlineDistillTestLoop,
+                                      OnlineDistillValLoop)
 
 __all__ = ['OnlineDistillValLoop', 'OnlineDistillTestLoop']

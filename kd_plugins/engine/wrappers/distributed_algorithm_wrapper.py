@@ -110,7 +110,8 @@ class DistributedAlgorithmWrapper(nn.Module):
     gradients of its parameters over all ranks. It works on CPU (gloo) and
     GPU (nccl); plain single-optimizer algorithms can use it as well.
 
-    Use in a config: ``model_wrapper_cfg=dict(type='mmrazor.DistributedAlgorithmWrapper')``.
+    Use in a config:
+    ``model_wrapper_cfg=dict(type='mmrazor.DistributedAlgorithmWrapper')``.
 
     Args:
         module (nn.Module): The algorithm.

@@ -34,8 +34,7 @@ discriminators as in step 3.
 """
 import contextlib
 import copy
-from typing import (Any, Dict, Iterator, List, Optional, Sequence, Tuple,
-                    Union)
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn

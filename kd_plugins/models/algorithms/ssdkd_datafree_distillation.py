@@ -12,6 +12,7 @@ from mmrazor.registry import MODELS
 
 from kd_plugins.utils import SeededGenerators
 from kd_plugins.utils.checkpoint import load_teacher as load_teacher_strictly
+
 from ..losses.masked_adversarial_kl import masked_adversarial_kl
 from ..losses.per_sample_kl_loss import match_logit_size, per_sample_kl
 from .batch_augment import BatchAugment
@@ -165,7 +166,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         for name, value, allowed in (
             ('task_type', task_type, ('auto', 'cls', 'seg')),
             ('task_targets', task_targets, ('auto', 'random', 'argmax')),
-            ('keep', keep, ('best', 'last'))):
+                ('keep', keep, ('best', 'last'))):
             if value not in allowed:
                 raise ValueError(f'SSDKD: {name} must be one of {allowed}, '
                                  f'got {value!r}')

@@ -4,9 +4,8 @@ See ``docs/backbones.md`` for the name -> class mapping, parameter counts and
 stage indices.
 """
 from .cifar_mobilenetv2 import CIFARMobileNetV2, mobile_half
-from .cifar_resnet import (CIFARResNet, resnet8, resnet14, resnet20, resnet32,
-                           resnet44, resnet56, resnet110, resnet8x4,
-                           resnet32x4)
+from .cifar_resnet import (CIFARResNet, resnet8, resnet8x4, resnet14, resnet20,
+                           resnet32, resnet32x4, resnet44, resnet56, resnet110)
 from .cifar_resnetv2 import CIFARResNetV2, ResNet18, ResNet34, ResNet50
 from .cifar_shufflenetv1 import CIFARShuffleNetV1, ShuffleV1
 from .cifar_shufflenetv2 import CIFARShuffleNetV2, ShuffleV2

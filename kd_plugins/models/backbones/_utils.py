@@ -1,8 +1,8 @@
 """Small helpers shared by the CIFAR zoo backbones (not registered)."""
 from typing import Sequence, Tuple, Union
 
-from mmcv.cnn import build_norm_layer
 import torch
+from mmcv.cnn import build_norm_layer
 from torch import nn
 
 __all__ = [

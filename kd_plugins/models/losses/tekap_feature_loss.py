@@ -14,7 +14,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-
 from mmrazor.registry import MODELS
 
 from kd_plugins.utils import SeededGenerators

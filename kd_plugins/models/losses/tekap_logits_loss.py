@@ -18,7 +18,6 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
-
 from mmrazor.registry import MODELS
 
 from kd_plugins.utils import SeededGenerators

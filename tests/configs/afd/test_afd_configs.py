@@ -1,12 +1,11 @@
 """Every shipped AFD config parses, builds and wires the AFD components."""
 import pytest
 import torch
+from _helpers import REPO_ROOT
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmrazor.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
-
-from _helpers import REPO_ROOT
 
 CONFIGS = {
     'afd_resnet8x2_digits.py': ['resnet8'] * 2,

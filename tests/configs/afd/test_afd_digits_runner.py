@@ -10,11 +10,10 @@ import json
 
 import pytest
 import torch
+from _helpers import REPO_ROOT, run_tool
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner, load_checkpoint
-
-from _helpers import REPO_ROOT, run_tool
 
 CFG = REPO_ROOT / 'configs' / 'afd' / 'afd_resnet8x2_digits.py'
 STUDENT_CFG = REPO_ROOT / 'configs' / 'demo' / 'student_resnet8_digits.py'

@@ -6,7 +6,6 @@ import sys
 
 import pytest
 import torch
-
 from _helpers import REPO_ROOT, free_port, tool_env
 
 pytestmark = [pytest.mark.dist, pytest.mark.e2e]

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-
 from _toy_runner import ToyModel, toy_runner
+
 from kd_plugins.engine.hooks import CheckInvalidLossHook, NonFiniteLossError
 from kd_plugins.engine.hooks.check_invalid_loss_hook import non_finite_terms
 from kd_plugins.utils import UserInputError
@@ -78,8 +78,8 @@ def test_term_selection_and_checkpoint_refusal():
     outputs = {'loss': torch.tensor(float('nan')),
                'net0.loss_ce': torch.tensor([1.0, float('inf')]),
                'disc.acc': float('nan'), 'disc.loss': 2.0}
-    assert [n for n, _ in non_finite_terms(outputs)] == ['loss',
-                                                        'net0.loss_ce']
+    names = [n for n, _ in non_finite_terms(outputs)]
+    assert names == ['loss', 'net0.loss_ce']
     hook = CheckInvalidLossHook()
     runner = SimpleNamespace(iter=7, epoch=0)
     hook.before_save_checkpoint(runner, {'state_dict': {'w': torch.ones(2)}})

@@ -2,12 +2,12 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-
 from _afd_helpers import build_afd
+from mmrazor.registry import HOOKS
+
 from kd_plugins.engine import DistributedAlgorithmWrapper
 from kd_plugins.engine.hooks import CyclicDistillHook
 from kd_plugins.utils import UserInputError
-from mmrazor.registry import HOOKS
 
 
 @pytest.mark.parametrize('num, logit_peers, expected', [

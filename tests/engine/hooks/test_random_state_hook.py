@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from _toy_runner import ToyModel, toy_runner
 from mmengine.hooks import Hook
 
-from _toy_runner import ToyModel, toy_runner
 from kd_plugins.engine.hooks import RandomStateHook
 from kd_plugins.engine.hooks.random_state_hook import (get_random_states,
                                                        set_random_states)

@@ -1,5 +1,6 @@
-from kd_plugins.engine.loops import OnlineDistillValLoop
 from mmrazor.registry import LOOPS
+
+from kd_plugins.engine.loops import OnlineDistillValLoop
 
 
 def test_combine_orders_best_first_and_prefixes_networks():

@@ -1,7 +1,7 @@
 import pytest
 import torch
-
 from _afd_helpers import build_afd
+
 from kd_plugins.engine.optimizers import OnlineDistillOptimWrapperConstructor
 from kd_plugins.models.algorithms import AFDConfigError
 
@@ -38,8 +38,8 @@ def test_alternating_keys_and_parameter_ownership():
     for k in range(3):
         assert _ids(optim[f'net{k}']) == _params(model.networks[k])
         # its own optimizer over backbone k and transfer k
-        assert _ids(optim[f'adv{k}']) == _params(model.networks[k].backbone,
-                                                  model.transfers[k])
+        assert _ids(optim[f'adv{k}']) == _params(
+            model.networks[k].backbone, model.transfers[k])
         assert isinstance(optim[f'adv{k}'].optimizer, torch.optim.Adam)
     assert optim['net0'].optimizer.defaults['momentum'] == 0.9
     assert optim['net1'].optimizer.defaults['lr'] == 0.05  # override

@@ -2,13 +2,13 @@ import copy
 
 import pytest
 import torch
+from _helpers import spawn_gloo
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmrazor.registry import MODEL_WRAPPERS
 from torch import nn
 
-from _helpers import spawn_gloo
 from kd_plugins.engine import DistributedAlgorithmWrapper
-from mmrazor.registry import MODEL_WRAPPERS
 
 
 class TwoOptimizerModel(BaseModel):

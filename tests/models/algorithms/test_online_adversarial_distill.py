@@ -6,9 +6,9 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from _afd_helpers import (JOINT_REFERENCE, build_afd, digest_run, fake_batch,
                           joint_reference_run, optim_wrappers)
+
 from kd_plugins.models.algorithms import (AFDConfigError,
                                           OnlineAdversarialDistill,
                                           OnlineDistillAlgorithm)

@@ -2,14 +2,12 @@ import copy
 
 import pytest
 import torch
+from _ssdkd_utils import changed, optim_wrappers, snapshot, tiny_algorithm
 
 from kd_plugins.models.algorithms import SSDKDDataFreeDistillation
 from kd_plugins.models.algorithms.batch_augment import BatchAugment
-from kd_plugins.models.algorithms.data_scale_schedule import \
-    DataScaleSchedule
+from kd_plugins.models.algorithms.data_scale_schedule import DataScaleSchedule
 from kd_plugins.models.losses import per_sample_kl
-
-from _ssdkd_utils import changed, optim_wrappers, snapshot, tiny_algorithm
 
 
 def test_per_sample_kl_values():

@@ -1,13 +1,13 @@
 """SSD-KD under 2-process gloo with DistributedAlgorithmWrapper."""
 import pytest
 import torch
-
 from _helpers import spawn_gloo
 from _ssdkd_utils import optim_wrappers, tiny_algorithm
 
 
 def _train_two_ranks(rank, world_size, out_dir):
     import torch.distributed as dist
+
     from kd_plugins.engine import DistributedAlgorithmWrapper
     torch.manual_seed(rank)  # different global RNG per rank on purpose
     algo = tiny_algorithm(data_scale=16, replace_fraction=0.5,
@@ -54,10 +54,11 @@ def test_two_process_gloo_identical_students_and_buffers(tmp_path):
 
 
 def _runner_rank(rank, world_size, config, teacher, work_dir, out):
-    import kd_plugins  # noqa: F401
-    from kd_plugins.engine.cpu_distributed import prepare_distributed
     from mmengine.config import Config
     from mmengine.runner import Runner
+
+    import kd_plugins  # noqa: F401
+    from kd_plugins.engine.cpu_distributed import prepare_distributed
     cfg = Config.fromfile(config)
     cfg.merge_from_dict({
         'model.teacher_ckpt': teacher,

@@ -3,10 +3,9 @@ import sys
 from pathlib import Path
 
 import torch
+from _helpers import REPO_ROOT, save_random_checkpoint
 from mmengine.config import Config
 from mmengine.runner import Runner
-
-from _helpers import REPO_ROOT, save_random_checkpoint
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'datasets'))
 from test_nyuv2_seg_dataset import write_tiny_nyuv2  # noqa: E402

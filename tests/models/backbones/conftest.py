@@ -1,13 +1,13 @@
 """Shared checks for the CIFAR zoo backbone tests (the ``zoo`` fixture)."""
 from typing import Sequence, Tuple
 
+import mmpretrain.models  # noqa: F401,E402
 import pytest
 import torch
+from mmpretrain.registry import MODELS  # noqa: E402
 
 # kd_plugins first: compat layer + registration before mmpretrain.models
 import kd_plugins  # noqa: F401
-import mmpretrain.models  # noqa: F401,E402
-from mmpretrain.registry import MODELS  # noqa: E402
 
 
 class ZooChecks:

@@ -24,9 +24,9 @@ def test_stage_shapes_and_out_channels(zoo, name, k):
     out = backbone(torch.randn(2, 3, 32, 32))
     assert len(out) == 1 and out[0].shape == (2, 64 * k, 8, 8)
     assert out[0].min() >= 0  # final BN-ReLU applied
-    assert zoo.all_stage_shapes(name) == ((2, 16, 32, 32), (2, 16 * k, 32, 32),
-                                          (2, 32 * k, 16, 16), (2, 64 * k, 8,
-                                                                 8))
+    assert zoo.all_stage_shapes(name) == (
+        (2, 16, 32, 32), (2, 16 * k, 32, 32), (2, 32 * k, 16, 16),
+        (2, 64 * k, 8, 8))
 
 
 def test_multi_out_indices_and_errors(zoo):

@@ -4,10 +4,10 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.config import Config
-
-import kd_plugins  # noqa: F401
 from mmpretrain.registry import MODELS  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
+
+import kd_plugins  # noqa: F401
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / 'configs' / '_base_' / \
     'models' / 'cifar'

@@ -1,10 +1,9 @@
 import pytest
 import torch
 import torch.nn as nn
-
-from kd_plugins.models.connectors import (AFDDiscriminator,
-                                          AFDTransferConnector)
 from mmrazor.registry import MODELS
+
+from kd_plugins.models.connectors import AFDDiscriminator, AFDTransferConnector
 
 
 def test_layout_and_shapes():

@@ -1,10 +1,10 @@
 import pytest
 import torch
+from mmrazor.registry import MODELS
 
 from kd_plugins.models.losses import AFDAdversarialLoss
 from kd_plugins.models.losses.afd_adversarial_loss import (
     discriminator_accuracy, lsgan_discriminator_loss, lsgan_generator_loss)
-from mmrazor.registry import MODELS
 
 REAL = torch.tensor([0.8, 0.6])
 FAKE = torch.tensor([0.3, 0.1])

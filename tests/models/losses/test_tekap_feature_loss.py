@@ -1,11 +1,11 @@
 import pytest
 import torch
 import torch.nn as nn
+from mmrazor.models.losses import L2Loss
+from mmrazor.registry import MODELS
 
 import kd_plugins  # noqa: F401  (compat + registration first)
 from kd_plugins.models.losses import TeKAPFeatureLoss, perturb_teacher_feature
-from mmrazor.models.losses import L2Loss
-from mmrazor.registry import MODELS
 
 
 def _l2(s, t):

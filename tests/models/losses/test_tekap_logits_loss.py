@@ -3,11 +3,11 @@ import math
 
 import pytest
 import torch
+from mmrazor.models.losses import KLDivergence
+from mmrazor.registry import MODELS
 
 import kd_plugins  # noqa: F401  (compat + registration first)
 from kd_plugins.models.losses import TeKAPLogitsLoss, tekap_logits_loss
-from mmrazor.models.losses import KLDivergence
-from mmrazor.registry import MODELS
 
 
 def _softmax(row):

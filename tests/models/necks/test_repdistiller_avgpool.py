@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
+from mmpretrain.registry import MODELS  # noqa: E402
 
 import kd_plugins  # noqa: F401
-from mmpretrain.registry import MODELS  # noqa: E402
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / 'configs' / '_base_' / \
     'models' / 'cifar'
