@@ -42,23 +42,52 @@ and is called when ``kd_plugins`` is imported:
 
 Every step is idempotent and checks whether it is needed, so the layer is a
 no-op on a stack that does not need it (full mmcv, a matching torchvision,
-mmcls installed).
+mmcls installed). :func:`apply` logs one INFO line naming the fixes it made
+(``kd_plugins.compat: applied torchvision, mmcv.ops, ...``). Setting the
+environment variable ``KD_PLUGINS_COMPAT=0`` (or ``off``/``false``/``no``)
+before ``import kd_plugins`` switches the whole layer off: nothing is
+patched, :func:`applied_fixes` is empty and the line says so.
+
+Runtime patches. This module is the only one in ``kd_plugins`` that changes
+attributes of third-party modules, classes or objects (checked by
+``tests/test_compat_scope.py``). Besides the fixes above, other modules call
+these, each for a gap of the stack with no public API:
+
+* :func:`filter_every_mmlogger`: a logging filter on every mmengine
+  ``MMLogger``, also those created later (the runner builds its own and
+  takes no filter); used by :func:`kd_plugins.utils.silence_known_noise`.
+* :func:`translated_config_paths`: while active, ``package::path`` config
+  bases go through a translation (``mmcls::`` -> ``mmpretrain::``, fix 5);
+  mmengine resolves ``_base_`` entries in a private static method.
+* :func:`set_sampler_seed`: a resumed run's train sampler gets the
+  checkpoint's seed; mmengine's resume restores the runner's seed only, the
+  sampler was built before (used by ``RandomStateHook``).
 """
+import contextlib
 import glob
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import logging
 import os
 import pickle
 import sys
 import types
 import warnings
-from typing import List, Optional
+from typing import Callable, Iterator, List, Optional
 
 import torch
 
-__all__ = ['apply', 'applied_fixes']
+__all__ = [
+    'apply', 'applied_fixes', 'enabled', 'filter_every_mmlogger',
+    'set_sampler_seed', 'translated_config_paths', 'ENV_SWITCH'
+]
+
+#: Environment variable that switches the layer off (``0``, ``off``,
+#: ``false`` or ``no``, any case) when set before ``import kd_plugins``.
+ENV_SWITCH = 'KD_PLUGINS_COMPAT'
+_OFF_VALUES = ('0', 'off', 'false', 'no')
 
 _APPLIED: Optional[List[str]] = None
 # The torchvision op definitions vanish when the Library object is freed.
@@ -332,8 +361,25 @@ def _translate_hub_configs() -> None:
         mmengine_hub.get_config = get_config
 
 
+def enabled() -> bool:
+    """False when :data:`ENV_SWITCH` switches the layer off."""
+    value = os.environ.get(ENV_SWITCH, '1').strip().lower()
+    return value not in _OFF_VALUES
+
+
+def _log_once(message: str) -> None:
+    """One INFO line on mmengine's current logger (rank 0 only)."""
+    if os.environ.get('RANK', '0') not in ('', '0'):
+        return  # torchrun: every process imports kd_plugins; one line
+    from mmengine.logging import print_log
+    print_log(message, logger='current', level=logging.INFO)
+
+
 def apply() -> List[str]:
-    """Apply every needed fix once.
+    """Apply every needed fix once (nothing when :func:`enabled` is False).
+
+    Logs one INFO line naming the fixes applied (or that none was needed,
+    or that the layer is switched off).
 
     Returns:
         List[str]: Names of the fixes that changed something, in order. A
@@ -342,14 +388,103 @@ def apply() -> List[str]:
     global _APPLIED
     if _APPLIED is not None:
         return _APPLIED
+    if not enabled():
+        _APPLIED = []
+        _log_once(f'kd_plugins.compat: switched off ({ENV_SWITCH}='
+                  f'{os.environ[ENV_SWITCH]}), no fix applied')
+        return _APPLIED
     fixes = [('torchvision', _fix_torchvision), ('mmcv.ops', _fix_mmcv_ops),
              ('mmrazor-quantization', _fix_mmrazor_quantization),
              ('checkpoint-allow-list', _allow_checkpoint_types),
              ('mmcls-alias', _fix_mmcls_alias)]
     _APPLIED = [name for name, fix in fixes if fix()]
+    if _APPLIED:
+        _log_once('kd_plugins.compat: applied ' + ', '.join(_APPLIED)
+                  + f' ({ENV_SWITCH}=0 switches the layer off)')
+    else:
+        _log_once('kd_plugins.compat: no fix needed on this stack')
     return _APPLIED
 
 
 def applied_fixes() -> List[str]:
     """Names of the fixes :func:`apply` made (empty before it ran)."""
     return list(_APPLIED or [])
+
+
+# --- runtime patches, called by other kd_plugins modules --------------------
+_FILTER_MARK = '_kd_plugins_filters'
+
+
+def filter_every_mmlogger(log_filter: logging.Filter) -> None:
+    """Add ``log_filter`` to every mmengine ``MMLogger``, existing and future.
+
+    The runner builds its logger itself (``Runner.build_logger``) and takes
+    no filter, so ``MMLogger.__init__`` is wrapped (once) to add the filters
+    registered here to each new instance. Idempotent per filter.
+
+    Args:
+        log_filter (logging.Filter): The filter.
+    """
+    from mmengine.logging import MMLogger
+    for logger in list(MMLogger._instance_dict.values()):
+        if log_filter not in logger.filters:
+            logger.addFilter(log_filter)
+    filters = getattr(MMLogger.__init__, _FILTER_MARK, None)
+    if filters is None:
+        original_init = MMLogger.__init__
+        filters = []
+
+        def __init__(self, *args, **kwargs):
+            original_init(self, *args, **kwargs)
+            for each in filters:
+                self.addFilter(each)
+
+        setattr(__init__, _FILTER_MARK, filters)
+        MMLogger.__init__ = __init__
+    if log_filter not in filters:
+        filters.append(log_filter)
+
+
+@contextlib.contextmanager
+def translated_config_paths(
+        translate: Callable[[str], str]) -> Iterator[None]:
+    """While active, mmengine's ``Config`` resolves every ``package::path``
+    (``_base_`` entries, ``Config._get_cfg_path``) as ``translate(path)``.
+
+    mmengine resolves bases in the private static method
+    ``Config._get_cfg_path``; it is replaced for the duration and restored
+    after (nested uses restore in order). Used by
+    :mod:`kd_plugins.utils.mmcls_compat` for ``mmcls::`` bases (fix 5).
+
+    Args:
+        translate (callable): ``path -> path``; returns other paths
+            unchanged.
+    """
+    from mmengine.config import Config
+    original = Config.__dict__['_get_cfg_path']
+    get_path = original.__func__
+
+    def _get_cfg_path(cfg_path: str, filename: str):
+        return get_path(translate(cfg_path), filename)
+
+    Config._get_cfg_path = staticmethod(_get_cfg_path)
+    try:
+        yield
+    finally:
+        Config._get_cfg_path = original
+
+
+def set_sampler_seed(sampler, seed: int) -> None:
+    """Give a built sampler (mmengine ``DefaultSampler``-like, with a
+    ``seed`` attribute) another seed.
+
+    mmengine's resume restores the checkpoint's seed into the runner
+    (``Runner.resume`` -> ``set_randomness``) but the train dataloader's
+    sampler was built before, with the new run's seed, and samplers have no
+    setter. Used by :class:`kd_plugins.engine.hooks.RandomStateHook`.
+
+    Args:
+        sampler: The sampler.
+        seed (int): The seed to shuffle with from now on.
+    """
+    sampler.seed = seed

@@ -41,8 +41,20 @@ for name in ('_set_input_output_observed', '_set_overwrite_output_observer',
 """
 
 
-def run(code: str, tmp_path=None) -> subprocess.CompletedProcess:
-    env = tool_env()
+SWITCHED_OFF_PROBE = """
+import kd_plugins, torch
+from kd_plugins import compat
+from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+print('applied:', compat.applied_fixes(), compat.apply())
+print('allow-listed:', HistoryBuffer in torch.serialization.get_safe_globals())
+print('loader:', CheckpointLoader._schemes[''].__module__)
+"""
+
+
+def run(code: str, tmp_path=None,
+        **extra: str) -> subprocess.CompletedProcess:
+    env = tool_env(**extra)
     if tmp_path is not None:
         # 4. an installed mmcls (a package on the path)
         (tmp_path / 'mmcls').mkdir()
@@ -64,12 +76,16 @@ print('alias finder:', any(type(f).__name__ == '_MmclsAliasFinder'
                            for f in sys.meta_path))
 import mmcls
 print('mmcls from:', mmcls.__file__)
-""", tmp_path)
+""" + SWITCHED_OFF_PROBE, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "applied: ['checkpoint-allow-list']" in proc.stdout
+    assert ('kd_plugins.compat: applied checkpoint-allow-list '
+            '(KD_PLUGINS_COMPAT=0 switches the layer off)') in proc.stdout
     assert 'mmcv.ops stand-in: False' in proc.stdout
     assert 'alias finder: False' in proc.stdout
     assert f'mmcls from: {tmp_path}' in proc.stdout
+    assert 'allow-listed: True' in proc.stdout
+    assert 'loader: kd_plugins.compat' in proc.stdout
 
 
 def test_control_every_fix_applies_on_this_stack():
@@ -99,3 +115,30 @@ def test_mmcls_alias_is_not_installed_twice():
     assert compat._fix_mmcls_alias() is False
     assert sum(type(f).__name__ == '_MmclsAliasFinder'
                for f in sys.meta_path) == 1
+
+
+def test_switched_off_layer_changes_nothing(tmp_path):
+    """KD_PLUGINS_COMPAT=0: on a stack that needs no fix kd_plugins imports
+    and nothing is patched, not even the checkpoint allow-list."""
+    proc = run(FIXED_STACK + SWITCHED_OFF_PROBE, tmp_path,
+               KD_PLUGINS_COMPAT='0')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'applied: [] []' in proc.stdout
+    assert 'allow-listed: False' in proc.stdout
+    assert 'loader: mmengine.runner.checkpoint' in proc.stdout
+    lines = [line for line in proc.stdout.splitlines()
+             if 'kd_plugins.compat' in line]
+    assert len(lines) == 1 and lines[0].endswith(
+        'kd_plugins.compat: switched off (KD_PLUGINS_COMPAT=0), no fix '
+        'applied'), lines
+    # the control (layer on) is test_no_fix_applies_on_a_fixed_stack
+
+
+def test_switched_off_layer_leaves_this_stack_broken():
+    """On the pinned stack the switch really removes the fixes."""
+    proc = run('import kd_plugins', KD_PLUGINS_COMPAT='off')
+    assert proc.returncode != 0
+    # the first break fix 1 repairs (mmpretrain imports torchvision)
+    assert 'operator torchvision::nms does not exist' in proc.stderr
+    assert 'kd_plugins.compat: switched off (KD_PLUGINS_COMPAT=off)' \
+        in proc.stdout

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from .errors import UserInputError
+from .model import unwrap_model
 
 __all__ = [
     'CheckpointError', 'CheckpointNotFoundError', 'UnsafeCheckpointError',
@@ -333,7 +334,7 @@ def load_teacher(teacher: nn.Module,
         what=what,
         relax_hint='; set model.teacher_ckpt_strict=False to load only the '
         'matching keys')
-    teacher._is_init = True
+    teacher.is_init = True  # mmengine BaseModule's public flag
     return checkpoint
 
 
@@ -377,9 +378,7 @@ def load_deferred_teachers(model: nn.Module,
         model (nn.Module): The built algorithm (a wrapper is unwrapped).
         deferred (Sequence[tuple]): ``(submodule name, file, strict)``.
     """
-    from mmengine.model import is_model_wrapper
-    if is_model_wrapper(model):
-        model = model.module
+    model = unwrap_model(model)
     for name, filename, strict in deferred:
         try:
             teacher = model.get_submodule(name)

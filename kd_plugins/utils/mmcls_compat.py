@@ -24,7 +24,7 @@ builds from ``cfg_path`` (``mmengine.hub.get_config``), are served by
 import contextlib
 import logging
 import os.path as osp
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional
 
 from mmengine.config import Config
 
@@ -77,6 +77,11 @@ def _translate(node: Any, changes: List[str]) -> Any:
         return type(node)(items)
     if not isinstance(node, dict):
         return node
+    return _translate_mapping(node, changes)
+
+
+def _translate_mapping(node, changes: List[str]):
+    """Translate a config dict (or a whole ``Config``) in place."""
     if node.get('_scope_') == _OLD:
         node['_scope_'] = _NEW
         changes.append(f"_scope_='{_OLD}' -> '{_NEW}'")
@@ -123,34 +128,23 @@ def translate_mmcls_config(cfg: Config) -> List[str]:
         the config mentions no mmcls name).
     """
     changes: List[str] = []
-    for key in list(cfg.keys()):
-        value = cfg[key]
-        if key == 'default_scope' and value == _OLD:
-            cfg[key] = _NEW
-            changes.append(f"default_scope='{_OLD}' -> '{_NEW}'")
-        else:
-            cfg[key] = _translate(value, changes)
+    _translate_mapping(cfg, changes)
     return changes
 
 
-@contextlib.contextmanager
-def _mmcls_bases_as_mmpretrain(changes: List[str]) -> Iterator[None]:
-    """While active, ``_base_ = ['mmcls::...']`` resolves in mmpretrain."""
-    original = Config.__dict__['_get_cfg_path']
-    get_path = original.__func__
+def _mmcls_bases_as_mmpretrain(changes: List[str]):
+    """Context in which ``_base_ = ['mmcls::...']`` resolves in mmpretrain
+    (:func:`kd_plugins.compat.translated_config_paths`); every rewrite is
+    appended to ``changes``."""
+    from kd_plugins.compat import translated_config_paths
 
-    def _get_cfg_path(cfg_path: str, filename: str) -> Tuple[str, str]:
-        if cfg_path.startswith(f'{_OLD}::'):
-            new = _config_path(cfg_path[len(_OLD) + 2:])
+    def translate(cfg_path: str) -> str:
+        new = translate_config_path(cfg_path)
+        if new != cfg_path:
             changes.append(f'{cfg_path} -> {new}')
-            cfg_path = new
-        return get_path(cfg_path, filename)
+        return new
 
-    Config._get_cfg_path = staticmethod(_get_cfg_path)
-    try:
-        yield
-    finally:
-        Config._get_cfg_path = original
+    return translated_config_paths(translate)
 
 
 @contextlib.contextmanager
@@ -174,8 +168,7 @@ def resolve_config_path(path: str) -> str:
     """
     if '::' not in path or osp.exists(path):
         return path
-    with _mmcls_bases_as_mmpretrain([]):
-        return Config._get_cfg_path(path, '')[0]
+    return Config._get_cfg_path(translate_config_path(path), '')[0]
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:

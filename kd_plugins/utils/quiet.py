@@ -46,20 +46,9 @@ _FILTER = KnownNoiseFilter()
 
 def silence_known_noise() -> None:
     """Ignore :data:`KNOWN_WARNINGS` and filter :data:`KNOWN_LOG_MESSAGES`
-    from every mmengine ``MMLogger`` (existing and future). Idempotent."""
+    from every mmengine ``MMLogger`` (existing and future, through
+    :func:`kd_plugins.compat.filter_every_mmlogger`). Idempotent."""
     for message, category in KNOWN_WARNINGS:
         warnings.filterwarnings('ignore', message=message, category=category)
-    from mmengine.logging import MMLogger
-    for logger in list(MMLogger._instance_dict.values()):
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
-    if getattr(MMLogger.__init__, '_kd_plugins_quiet', False):
-        return
-    original_init = MMLogger.__init__
-
-    def __init__(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        self.addFilter(_FILTER)
-
-    __init__._kd_plugins_quiet = True
-    MMLogger.__init__ = __init__
+    from kd_plugins.compat import filter_every_mmlogger
+    filter_every_mmlogger(_FILTER)

@@ -166,3 +166,38 @@ def test_tools_defer_teachers_and_load_them_strictly(tmp_path):
                        'set model.teacher_ckpt_strict=False'):
         load_deferred_teachers(algo, [('teacher', tmp_path / 't.pth', True)])
     load_deferred_teachers(algo, [('teacher', tmp_path / 't.pth', False)])
+
+
+class ZeroingTeacher(nn.Module):
+    """Not an mmengine BaseModule, but has init_weights (zeros)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+
+    def init_weights(self):
+        nn.init.zeros_(self.fc.weight)
+
+
+def _base_module_teacher():
+    from mmengine.model import BaseModule
+    teacher = BaseModule(init_cfg=dict(type='Constant', val=0, layer='Linear'))
+    teacher.fc = nn.Linear(2, 2)
+    return teacher
+
+
+@pytest.mark.parametrize('build', [_base_module_teacher, ZeroingTeacher])
+def test_a_loaded_teacher_survives_the_runners_init_weights(tmp_path, build):
+    """load_teacher marks the teacher initialised through mmengine's
+    ``is_init`` protocol, so the algorithm's init_weights skips it."""
+    from mmengine.model import BaseModule
+    source = nn.Linear(2, 2)
+    torch.save({'state_dict': {f'fc.{k}': v for k, v in
+                               source.state_dict().items()}},
+               tmp_path / 't.pth')
+    algo = BaseModule()
+    algo.teacher = build()
+    load_teacher(algo.teacher, tmp_path / 't.pth')
+    assert algo.teacher.is_init is True
+    algo.init_weights()  # what the runner does after building the model
+    assert torch.equal(algo.teacher.fc.weight, source.weight)

@@ -13,12 +13,12 @@ from typing import List
 
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmrazor.registry import HOOKS
 
 from kd_plugins.models.algorithms.online_distill_base import \
     OnlineDistillAlgorithm
 from kd_plugins.utils import UserInputError
+from kd_plugins.utils.model import unwrap_model
 
 __all__ = ['CyclicDistillHook']
 
@@ -50,17 +50,12 @@ class CyclicDistillHook(Hook):
 
     @staticmethod
     def _algorithm(runner) -> OnlineDistillAlgorithm:
-        model = runner.model
-        if is_model_wrapper(model) or (
-                hasattr(model, 'module')
-                and isinstance(model.module, OnlineDistillAlgorithm)):
-            model = model.module
-        if not isinstance(model, OnlineDistillAlgorithm):
-            raise TypeError(f'CyclicDistillHook: the model '
-                            f'{type(model).__name__} is not an '
-                            f'OnlineDistillAlgorithm (e.g. '
-                            f'OnlineAdversarialDistill)')
-        return model
+        return unwrap_model(
+            runner.model,
+            required=('get_pairing()', ),
+            owner='CyclicDistillHook',
+            kind='an OnlineDistillAlgorithm',
+            hint='e.g. OnlineAdversarialDistill')
 
     @staticmethod
     def describe(algorithm: OnlineDistillAlgorithm) -> str:

@@ -2,8 +2,9 @@
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmrazor.registry import HOOKS
+
+from kd_plugins.utils.model import unwrap_model
 
 __all__ = ['PrioritySamplingHook']
 
@@ -38,16 +39,12 @@ class PrioritySamplingHook(Hook):
         self.buffer_attr = buffer_attr
 
     def _buffer(self, runner):
-        model = runner.model
-        if is_model_wrapper(model):
-            model = model.module
-        buffer = getattr(model, self.buffer_attr, None)
-        if buffer is None or not hasattr(buffer, 'set_beta'):
-            raise TypeError(
-                f'PrioritySamplingHook: {type(model).__name__} has no '
-                f'{self.buffer_attr!r} with set_beta (use it with '
-                'SSDKDDataFreeDistillation)')
-        return buffer
+        model = unwrap_model(
+            runner.model,
+            required=(f'{self.buffer_attr}.set_beta()', ),
+            owner='PrioritySamplingHook',
+            hint='use it with SSDKDDataFreeDistillation')
+        return getattr(model, self.buffer_attr)
 
     @staticmethod
     def annealed_beta(beta0: float, it: int, total: int) -> float:

@@ -32,6 +32,8 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmrazor.registry import HOOKS
 
+from kd_plugins.compat import set_sampler_seed
+
 __all__ = ['RandomStateHook', 'get_random_states', 'set_random_states']
 
 
@@ -121,7 +123,7 @@ class RandomStateHook(Hook):
         sampler = _sampler(runner)
         if sampler_state and sampler is not None and \
                 hasattr(sampler, 'seed'):
-            sampler.seed = sampler_state['seed']
+            set_sampler_seed(sampler, sampler_state['seed'])
 
     def before_train_epoch(self, runner) -> None:
         if self._saved is not None and self._saved[0] == runner.iter:

@@ -20,13 +20,11 @@ from typing import Dict, List, Sequence, Union
 import torch
 from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop, ValLoop, autocast
 from mmrazor.registry import LOOPS
 from torch.utils.data import DataLoader
 
-from kd_plugins.models.algorithms.online_distill_base import \
-    OnlineDistillAlgorithm
+from kd_plugins.utils.model import unwrap_model
 
 __all__ = ['OnlineDistillValLoop', 'OnlineDistillTestLoop']
 
@@ -34,24 +32,47 @@ _RULES = ('greater', 'less')
 
 
 class _AllNetworksMixin:
-    """Shared logic: one evaluator per network, best-of metrics."""
+    """Shared logic: one evaluator per network, best-of metrics.
+
+    Subclasses name their ``stage`` (``'val'`` or ``'test'``: the hooks
+    called) and put mmengine's ``ValLoop``/``TestLoop`` after this mixin.
+
+    Args:
+        runner (Runner): The runner.
+        dataloader (DataLoader | dict): Validation/test dataloader.
+        evaluator (Evaluator | dict | list): Evaluator (copied per network).
+        fp16 (bool): Evaluate under autocast. Defaults to False.
+        best_rule (str): Whether ``'greater'`` or ``'less'`` values are
+            better for ``best/*``. Defaults to ``'greater'``.
+    """
+
+    stage = 'val'
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 fp16: bool = False,
+                 best_rule: str = 'greater') -> None:
+        evaluator_cfg = copy.deepcopy(evaluator)
+        super().__init__(runner, dataloader, evaluator, fp16)
+        self._setup_networks(evaluator_cfg, best_rule)
+
+    def run(self) -> dict:
+        """Evaluate all networks; returns the merged metrics."""
+        return self._run_all(self.stage)
 
     def _setup_networks(self, evaluator_cfg, best_rule: str) -> None:
         if best_rule not in _RULES:
             raise ValueError(f'{type(self).__name__}: best_rule must be one '
                              f'of {_RULES}, got {best_rule!r}')
         self.best_rule = best_rule
-        model = self.runner.model
-        if is_model_wrapper(model) or (
-                hasattr(model, 'module')
-                and isinstance(model.module, OnlineDistillAlgorithm)):
-            model = model.module
-        self.algorithm = model
-        if not isinstance(self.algorithm, OnlineDistillAlgorithm):
-            raise TypeError(f'{type(self).__name__}: the model '
-                            f'{type(self.algorithm).__name__} is not an '
-                            f'OnlineDistillAlgorithm (no predict_all()); use '
-                            f'an online-distillation algorithm')
+        self.algorithm = unwrap_model(
+            self.runner.model,
+            required=('predict_all()', 'num_networks', 'eval_index'),
+            owner=type(self).__name__,
+            kind='an OnlineDistillAlgorithm',
+            hint='use an online-distillation algorithm')
         self.evaluators: List[Evaluator] = [self.evaluator]
         for _ in range(1, self.algorithm.num_networks):
             if isinstance(evaluator_cfg, (dict, list)):
@@ -124,55 +145,15 @@ class _AllNetworksMixin:
 
 @LOOPS.register_module()
 class OnlineDistillValLoop(_AllNetworksMixin, ValLoop):
-    """Validation of every network of an online-distillation model.
+    """Validation of every network of an online-distillation model
+    (arguments: see ``_AllNetworksMixin``)."""
 
-    Args:
-        runner (Runner): The runner.
-        dataloader (DataLoader | dict): Validation dataloader.
-        evaluator (Evaluator | dict | list): Evaluator (copied per network).
-        fp16 (bool): Validate under autocast. Defaults to False.
-        best_rule (str): Whether ``'greater'`` or ``'less'`` values are
-            better for ``best/*``. Defaults to ``'greater'``.
-    """
-
-    def __init__(self,
-                 runner,
-                 dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Evaluator, Dict, List],
-                 fp16: bool = False,
-                 best_rule: str = 'greater') -> None:
-        evaluator_cfg = copy.deepcopy(evaluator)
-        super().__init__(runner, dataloader, evaluator, fp16)
-        self._setup_networks(evaluator_cfg, best_rule)
-
-    def run(self) -> dict:
-        """Evaluate all networks; returns the merged metrics."""
-        return self._run_all('val')
+    stage = 'val'
 
 
 @LOOPS.register_module()
 class OnlineDistillTestLoop(_AllNetworksMixin, TestLoop):
-    """Test of every network of an online-distillation model.
+    """Test of every network of an online-distillation model (arguments:
+    see ``_AllNetworksMixin``)."""
 
-    Args:
-        runner (Runner): The runner.
-        dataloader (DataLoader | dict): Test dataloader.
-        evaluator (Evaluator | dict | list): Evaluator (copied per network).
-        fp16 (bool): Test under autocast. Defaults to False.
-        best_rule (str): Whether ``'greater'`` or ``'less'`` values are
-            better for ``best/*``. Defaults to ``'greater'``.
-    """
-
-    def __init__(self,
-                 runner,
-                 dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Evaluator, Dict, List],
-                 fp16: bool = False,
-                 best_rule: str = 'greater') -> None:
-        evaluator_cfg = copy.deepcopy(evaluator)
-        super().__init__(runner, dataloader, evaluator, fp16)
-        self._setup_networks(evaluator_cfg, best_rule)
-
-    def run(self) -> dict:
-        """Test all networks; returns the merged metrics."""
-        return self._run_all('test')
+    stage = 'test'

@@ -34,12 +34,10 @@ from typing import Dict, Optional
 
 import torch.nn as nn
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
 from mmrazor.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
-from kd_plugins.models.algorithms.online_distill_base import \
-    OnlineDistillAlgorithm
+from kd_plugins.utils.model import unwrap_model
 
 __all__ = ['OnlineDistillOptimWrapperConstructor']
 
@@ -74,15 +72,11 @@ class OnlineDistillOptimWrapperConstructor:
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
         """Build one optim wrapper per key of the model's mapping."""
-        if is_model_wrapper(model) or (
-                hasattr(model, 'module')
-                and isinstance(model.module, OnlineDistillAlgorithm)):
-            model = model.module
-        if not isinstance(model, OnlineDistillAlgorithm):
-            raise TypeError(f'OnlineDistillOptimWrapperConstructor: '
-                            f'{type(model).__name__} is not an '
-                            f'OnlineDistillAlgorithm (no '
-                            f'optim_wrapper_modules())')
+        model = unwrap_model(
+            model,
+            required=('optim_wrapper_modules()', 'check_optim_wrapper()'),
+            owner='OnlineDistillOptimWrapperConstructor',
+            kind='an OnlineDistillAlgorithm')
         modules: Dict[str, nn.Module] = model.optim_wrapper_modules()
         cfgs = copy.deepcopy(self.optim_wrapper_cfg)
         templates = {

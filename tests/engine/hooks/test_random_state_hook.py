@@ -83,3 +83,25 @@ def test_checkpoints_of_one_iteration_carry_the_same_states():
     hook.before_save_checkpoint(runner, best_ckpt)
     assert not torch.equal(epoch_ckpt['rng_state']['torch'],
                            best_ckpt['rng_state']['torch'])
+
+
+def test_a_resumed_sampler_shuffles_with_the_checkpoints_seed():
+    """mmengine's resume restores the runner's seed, not the train
+    sampler's (built before the checkpoint is read); the hook does."""
+    from mmengine.dataset import DefaultSampler
+    sampler = DefaultSampler(list(range(16)), seed=123)  # the new run's
+    runner = SimpleNamespace(
+        _resume=True, train_loop=SimpleNamespace(
+            dataloader=SimpleNamespace(sampler=sampler)))
+    checkpoint = dict(meta=dict(iter=4), rng_state=get_random_states(),
+                      sampler_state=dict(type='DefaultSampler', seed=7,
+                                         epoch=1))
+    RandomStateHook().after_load_checkpoint(runner, checkpoint)
+    assert sampler.seed == 7
+    sampler.set_epoch(1)
+    assert list(sampler) == list(DefaultSampler(list(range(16)), seed=8))
+    # load_from without resume: weights only, the sampler keeps its seed
+    runner._resume = False
+    checkpoint['sampler_state']['seed'] = 9
+    RandomStateHook().after_load_checkpoint(runner, checkpoint)
+    assert sampler.seed == 7

@@ -1,20 +1,31 @@
+import copy
+import functools
+
 import pytest
 import torch
 from _afd_helpers import build_afd
+from _helpers import REPO_ROOT
+from mmengine.config import Config
 
 from kd_plugins.engine.optimizers import OnlineDistillOptimWrapperConstructor
 from kd_plugins.models.algorithms import AFDConfigError
 
+AFD_CIFAR100 = REPO_ROOT / 'configs' / 'afd' / 'afd_resnet32x2_cifar100.py'
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_cfg() -> dict:
+    cfg = Config.fromfile(AFD_CIFAR100).optim_wrapper.to_dict()
+    cfg.pop('constructor')
+    cfg.pop('_delete_', None)
+    return cfg
+
 
 def _cfg(**extra):
-    cfg = dict(
-        networks=dict(
-            optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
-                           weight_decay=1e-4)),
-        adversarial=dict(
-            optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)),
-        discriminators=dict(
-            optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)))
+    """The shipped AFD CIFAR-100 optim_wrapper (SGD lr 0.1, momentum 0.9 for
+    the networks; Adam lr 2e-5, weight decay 0.1 for the adversarial parts
+    and the discriminators), plus ``extra``."""
+    cfg = copy.deepcopy(_shipped_cfg())
     cfg.update(extra)
     return cfg
 
