@@ -20,7 +20,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from ._utils import default_conv_init_cfg, make_norm, parse_out_indices
+from ._utils import make_norm, parse_out_indices, zoo_init_cfg
 
 __all__ = ['CIFARInvertedResidual', 'CIFARMobileNetV2', 'mobile_half']
 
@@ -124,9 +124,7 @@ class CIFARMobileNetV2(BaseBackbone):
                  out_indices: Union[int, Sequence[int]] = (-1, ),
                  norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        if init_cfg is None:
-            init_cfg = default_conv_init_cfg()
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=zoo_init_cfg(init_cfg))
         name = type(self).__name__
         if width_mult <= 0:
             raise ValueError(f'{name}: width_mult must be > 0, got '

@@ -12,13 +12,12 @@ strides 1, 2, 2 with ``(depth - 2) / 6`` basic blocks each (or
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
-from mmengine.model import BaseModule
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from ._utils import default_conv_init_cfg, make_norm, parse_out_indices
+from ._utils import (PostActivationBlock, make_norm, make_res_layer,
+                     parse_out_indices, residual_stage_features, zoo_init_cfg)
 
 __all__ = [
     'CIFARBasicBlock', 'CIFARBottleneck', 'CIFARResNet', 'resnet8', 'resnet14',
@@ -45,7 +44,7 @@ def _downsample(in_channels: int, out_channels: int, stride: int,
                   bias=False), make_norm(norm_cfg, out_channels))
 
 
-class CIFARBasicBlock(BaseModule):
+class CIFARBasicBlock(PostActivationBlock):
     """Two 3x3 convolutions with a residual connection (post-activation).
 
     Args:
@@ -80,12 +79,8 @@ class CIFARBasicBlock(BaseModule):
         out = self.relu(self.bn1(self.conv1(x)))
         return self.bn2(self.conv2(out)) + identity
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Forward: ``relu(branch(x) + shortcut(x))``."""
-        return F.relu(self.forward_preact(x))
 
-
-class CIFARBottleneck(BaseModule):
+class CIFARBottleneck(PostActivationBlock):
     """1x1-3x3-1x1 bottleneck with 4x expansion (post-activation).
 
     Args:
@@ -122,33 +117,6 @@ class CIFARBottleneck(BaseModule):
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
         return self.bn3(self.conv3(out)) + identity
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Forward: ``relu(branch(x) + shortcut(x))``."""
-        return F.relu(self.forward_preact(x))
-
-
-def forward_stage(stage: nn.Sequential, x: torch.Tensor,
-                  preact: bool) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Run a stage of residual blocks.
-
-    Args:
-        stage (nn.Sequential): Blocks exposing ``forward_preact``.
-        x (torch.Tensor): Stage input.
-        preact (bool): Whether to also compute the pre-ReLU output of the
-            last block. When False the second return value is the output.
-
-    Returns:
-        tuple[Tensor, Tensor]: The stage output (after ReLU) and the feature
-        to report (pre-ReLU sum if ``preact`` else the output itself).
-    """
-    for block in stage[:-1]:
-        x = block(x)
-    if not preact:
-        out = stage[-1](x)
-        return out, out
-    pre = stage[-1].forward_preact(x)
-    return F.relu(pre), pre
 
 
 @MODELS.register_module()
@@ -193,9 +161,7 @@ class CIFARResNet(BaseBackbone):
                  preact: bool = False,
                  norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        if init_cfg is None:
-            init_cfg = default_conv_init_cfg()
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=zoo_init_cfg(init_cfg))
         name = type(self).__name__
         if block_type.lower() == 'basicblock':
             block, per_block = CIFARBasicBlock, 6
@@ -222,22 +188,15 @@ class CIFARResNet(BaseBackbone):
         self.out_channels = [num_filters[0]]
         in_channels = num_filters[0]
         for i, (width, stride) in enumerate(zip(num_filters[1:], (1, 2, 2))):
-            layers = []
-            for j in range(num_blocks):
-                layers.append(
-                    block(in_channels, width, stride if j == 0 else 1,
-                          norm_cfg=norm_cfg))
-                in_channels = width * block.expansion
-            self.add_module(f'layer{i + 1}', nn.Sequential(*layers))
+            layer, in_channels = make_res_layer(block, in_channels, width,
+                                                num_blocks, stride, norm_cfg)
+            self.add_module(f'layer{i + 1}', layer)
             self.out_channels.append(in_channels)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Return the feature maps selected by ``out_indices``."""
-        x = self.relu(self.bn1(self.conv1(x)))
-        feats = [x]
-        for i in range(1, self.num_stages):
-            x, feat = forward_stage(getattr(self, f'layer{i}'), x, self.preact)
-            feats.append(feat)
+        feats = residual_stage_features(self,
+                                        self.relu(self.bn1(self.conv1(x))))
         return tuple(feats[i] for i in self.out_indices)
 
 

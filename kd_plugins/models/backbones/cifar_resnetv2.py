@@ -14,13 +14,13 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from ._utils import default_conv_init_cfg, make_norm, parse_out_indices
-from .cifar_resnet import forward_stage
+from ._utils import (PostActivationBlock, arch_setting, make_norm,
+                     make_res_layer, parse_out_indices,
+                     residual_stage_features, zoo_init_cfg)
 
 __all__ = [
     'ResNetV2BasicBlock', 'ResNetV2Bottleneck', 'CIFARResNetV2', 'ResNet18',
@@ -38,7 +38,7 @@ def _shortcut(in_channels: int, out_channels: int, stride: int,
         make_norm(norm_cfg, out_channels))
 
 
-class ResNetV2BasicBlock(BaseModule):
+class ResNetV2BasicBlock(PostActivationBlock):
     """Basic block (two 3x3 convs), post-activation.
 
     Args:
@@ -70,12 +70,8 @@ class ResNetV2BasicBlock(BaseModule):
         out = F.relu(self.bn1(self.conv1(x)))
         return self.bn2(self.conv2(out)) + self.shortcut(x)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Forward: ``relu(branch(x) + shortcut(x))``."""
-        return F.relu(self.forward_preact(x))
 
-
-class ResNetV2Bottleneck(BaseModule):
+class ResNetV2Bottleneck(PostActivationBlock):
     """Bottleneck block (1x1, 3x3, 1x1 with 4x expansion), post-activation.
 
     Args:
@@ -110,10 +106,6 @@ class ResNetV2Bottleneck(BaseModule):
         out = F.relu(self.bn1(self.conv1(x)))
         out = F.relu(self.bn2(self.conv2(out)))
         return self.bn3(self.conv3(out)) + self.shortcut(x)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Forward: ``relu(branch(x) + shortcut(x))``."""
-        return F.relu(self.forward_preact(x))
 
 
 # depth -> (block, blocks per stage)
@@ -165,14 +157,9 @@ class CIFARResNetV2(BaseBackbone):
                  zero_init_residual: bool = False,
                  norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        if init_cfg is None:
-            init_cfg = default_conv_init_cfg()
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=zoo_init_cfg(init_cfg))
         name = type(self).__name__
-        if depth not in RESNETV2_ARCH:
-            raise ValueError(f'{name}: depth must be one of '
-                             f'{sorted(RESNETV2_ARCH)}, got {depth}')
-        block, stage_blocks = RESNETV2_ARCH[depth]
+        block, stage_blocks = arch_setting(RESNETV2_ARCH, depth, 'depth', name)
         self.depth = depth
         self.preact = preact
         self.zero_init_residual = zero_init_residual
@@ -184,13 +171,9 @@ class CIFARResNetV2(BaseBackbone):
         in_channels = 64
         for s, (width, num_blocks, stride) in enumerate(
                 zip((64, 128, 256, 512), stage_blocks, (1, 2, 2, 2))):
-            layers = []
-            for i in range(num_blocks):
-                layers.append(
-                    block(in_channels, width, stride if i == 0 else 1,
-                          norm_cfg))
-                in_channels = width * block.expansion
-            self.add_module(f'layer{s + 1}', nn.Sequential(*layers))
+            layer, in_channels = make_res_layer(block, in_channels, width,
+                                                num_blocks, stride, norm_cfg)
+            self.add_module(f'layer{s + 1}', layer)
             self.out_channels.append(in_channels)
 
     def init_weights(self) -> None:
@@ -205,12 +188,8 @@ class CIFARResNetV2(BaseBackbone):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Return the feature maps selected by ``out_indices``."""
-        x = F.relu(self.bn1(self.conv1(x)))
-        feats = [x]
-        for s in range(1, self.num_stages):
-            x, feat = forward_stage(getattr(self, f'layer{s}'), x,
-                                    self.preact)
-            feats.append(feat)
+        feats = residual_stage_features(self,
+                                        F.relu(self.bn1(self.conv1(x))))
         return tuple(feats[i] for i in self.out_indices)
 
 

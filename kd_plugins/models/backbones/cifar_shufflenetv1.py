@@ -14,17 +14,17 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from ._utils import channel_shuffle, make_norm, parse_out_indices
+from ._utils import (PostActivationBlock, channel_shuffle, make_norm,
+                     parse_out_indices, residual_stage_features)
 
 __all__ = ['ShuffleV1Unit', 'CIFARShuffleNetV1', 'ShuffleV1']
 
 
-class ShuffleV1Unit(BaseModule):
+class ShuffleV1Unit(PostActivationBlock):
     """ShuffleNetV1 unit: group 1x1, shuffle, depthwise 3x3, group 1x1.
 
     Stride 1: ``relu(branch(x) + x)``; stride 2:
@@ -83,10 +83,6 @@ class ShuffleV1Unit(BaseModule):
         out = self.bn3(self.conv3(out))
         res = self.shortcut(x)
         return torch.cat([out, res], 1) if self.stride == 2 else out + res
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Forward: ``relu(forward_preact(x))``."""
-        return F.relu(self.forward_preact(x))
 
 
 @MODELS.register_module()
@@ -165,15 +161,8 @@ class CIFARShuffleNetV1(BaseBackbone):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Return the feature maps selected by ``out_indices``."""
-        x = F.relu(self.bn1(self.conv1(x)))
-        feats = [x]
-        for s in range(1, self.num_stages):
-            stage = getattr(self, f'layer{s}')
-            for unit in stage[:-1]:
-                x = unit(x)
-            pre = stage[-1].forward_preact(x)
-            x = F.relu(pre)
-            feats.append(pre if self.preact else x)
+        feats = residual_stage_features(self,
+                                        F.relu(self.bn1(self.conv1(x))))
         return tuple(feats[i] for i in self.out_indices)
 
 

@@ -19,7 +19,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from ._utils import channel_shuffle, make_norm, parse_out_indices
+from ._utils import arch_setting, channel_shuffle, make_norm, parse_out_indices
 
 __all__ = [
     'ShuffleV2BasicUnit', 'ShuffleV2DownUnit', 'CIFARShuffleNetV2',
@@ -166,10 +166,8 @@ class CIFARShuffleNetV2(BaseBackbone):
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         name = type(self).__name__
-        if net_size not in SHUFFLENETV2_ARCH:
-            raise ValueError(f'{name}: net_size must be one of '
-                             f'{sorted(SHUFFLENETV2_ARCH)}, got {net_size}')
-        channels, blocks = SHUFFLENETV2_ARCH[net_size]
+        channels, blocks = arch_setting(SHUFFLENETV2_ARCH, net_size,
+                                        'net_size', name)
         self.net_size = net_size
         self.preact = preact
         self.out_indices = parse_out_indices(out_indices, self.num_stages,

@@ -20,7 +20,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from ._utils import default_conv_init_cfg, make_norm, parse_out_indices
+from ._utils import arch_setting, make_norm, parse_out_indices, zoo_init_cfg
 
 __all__ = ['CIFARVGG', 'vgg8', 'vgg11', 'vgg13', 'vgg16', 'vgg19']
 
@@ -91,13 +91,9 @@ class CIFARVGG(BaseBackbone):
                  extra_pool_heights: Sequence[int] = (64, ),
                  norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        if init_cfg is None:
-            init_cfg = default_conv_init_cfg()
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=zoo_init_cfg(init_cfg))
         name = type(self).__name__
-        if depth not in VGG_ARCH:
-            raise ValueError(f'{name}: depth must be one of '
-                             f'{sorted(VGG_ARCH)}, got {depth}')
+        arch = arch_setting(VGG_ARCH, depth, 'depth', name)
         self.depth = depth
         self.preact = preact
         self.extra_pool_heights = tuple(extra_pool_heights)
@@ -105,7 +101,7 @@ class CIFARVGG(BaseBackbone):
                                              name)
         self.out_channels = []
         in_channels = 3
-        for i, widths in enumerate(VGG_ARCH[depth]):
+        for i, widths in enumerate(arch):
             self.add_module(f'block{i}',
                             _make_block(widths, in_channels, norm_cfg))
             in_channels = widths[-1]

@@ -17,7 +17,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from ._utils import default_conv_init_cfg, make_norm, parse_out_indices
+from ._utils import make_norm, parse_out_indices, zoo_init_cfg
 
 __all__ = [
     'WideBasicBlock', 'CIFARWideResNet', 'wrn_16_1', 'wrn_16_2', 'wrn_40_1',
@@ -166,9 +166,7 @@ class CIFARWideResNet(BaseBackbone):
                  preact: bool = False,
                  norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        if init_cfg is None:
-            init_cfg = default_conv_init_cfg()
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=zoo_init_cfg(init_cfg))
         name = type(self).__name__
         if depth < 10 or (depth - 4) % 6 != 0:
             raise ValueError(f'{name}: depth {depth} is invalid; it must be '
