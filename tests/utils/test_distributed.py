@@ -2,7 +2,7 @@
 user's ``--launcher pytorch`` path (nccl) needs no config edit, the CPU
 path switches to gloo, and both say so in one line."""
 import copy
-import importlib.util
+import runpy
 from types import SimpleNamespace
 
 import pytest
@@ -38,23 +38,17 @@ def no_cuda(monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
 
 
-def train_tool():
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', REPO_ROOT / 'tools' / 'train.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
-def tool_config(tool, *argv):
-    args = tool.parse_args(list(argv))
-    return prepare_config(args, tool.merge_args, tool.TRAIN_SECTIONS,
+def train_config(*argv):
+    """The config ``tools/train.py ARGV`` gives the Runner."""
+    tool = runpy.run_path(str(REPO_ROOT / 'tools' / 'train.py'))
+    args = tool['parse_args'](list(argv))
+    return prepare_config(args, tool['merge_args'], tool['TRAIN_SECTIONS'],
                           SimpleNamespace())
 
 
 def test_gpu_launch_of_afd_keeps_nccl_and_averages(cuda, logged, tmp_path):
-    cfg = tool_config(train_tool(), str(REPO_ROOT / AFD), '--launcher',
-                      'pytorch', '--work-dir', str(tmp_path))
+    cfg = train_config(str(REPO_ROOT / AFD), '--launcher', 'pytorch',
+                       '--work-dir', str(tmp_path))
     assert cfg.env_cfg.dist_cfg.backend == 'nccl'
     assert cfg.model_wrapper_cfg == dict(
         type='mmrazor.DistributedAlgorithmWrapper')
@@ -72,9 +66,9 @@ def test_gpu_launch_of_afd_keeps_nccl_and_averages(cuda, logged, tmp_path):
 def test_gpu_launch_with_amp_selects_the_amp_variant(cuda, logged, tmp_path):
     teacher = tmp_path / 'teacher.pth'
     teacher.touch()
-    cfg = tool_config(train_tool(), str(REPO_ROOT / SSDKD), '--launcher',
-                      'pytorch', '--amp', '--work-dir', str(tmp_path),
-                      '--cfg-options', f'model.teacher_ckpt={teacher}')
+    cfg = train_config(str(REPO_ROOT / SSDKD), '--launcher', 'pytorch',
+                       '--amp', '--work-dir', str(tmp_path),
+                       '--cfg-options', f'model.teacher_ckpt={teacher}')
     assert cfg.env_cfg.dist_cfg.backend == 'nccl'
     wrappers = [w for w in cfg.optim_wrapper.values() if isinstance(w, dict)]
     assert len(wrappers) == 2
