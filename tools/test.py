@@ -14,20 +14,19 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.engine.config_checks import check_config_paths, is_remote
-from kd_plugins.engine.cpu_distributed import prepare_distributed
 from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
                                          load_checkpoint, load_state)
+from kd_plugins.utils.config_checks import is_remote
 from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
-                                        load_config, merge_common_args)
+                                        build_runner, merge_common_args,
+                                        prepare_config, tool_parser)
 from kd_plugins.utils.tool_errors import run_cli
 
 TEST_SECTIONS = ['model', 'test_dataloader']
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Test (evaluate) a model')
-    parser.add_argument('config', help='test config file path')
+    parser = tool_parser('Test (evaluate) a model', 'test config file path')
     parser.add_argument('checkpoint', help='checkpoint file or URL')
     parser.add_argument(
         '--out', help='dump the per-sample predictions to this pickle file')
@@ -46,6 +45,8 @@ def load_strictly(runner: Runner, filename: str) -> None:
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command-line options to the config."""
+    if not is_remote(args.checkpoint) and not osp.isfile(args.checkpoint):
+        raise ConfigError(f'checkpoint file not found: {args.checkpoint}')
     merge_common_args(cfg, args)
     # Loaded by load_strictly (mmengine's load_from is not strict).
     cfg.load_from = None
@@ -61,16 +62,10 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def test(argv, state) -> dict:
     args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options)
-    if not is_remote(args.checkpoint) and not osp.isfile(args.checkpoint):
-        raise ConfigError(f'checkpoint file not found: {args.checkpoint}')
-    merge_args(cfg, args)
-    state.cfg, state.work_dir = cfg, cfg.work_dir
-    state.remote = check_config_paths(cfg, TEST_SECTIONS)
+    cfg = prepare_config(args, merge_args, TEST_SECTIONS, state)
     if is_remote(args.checkpoint):
         state.remote.append(args.checkpoint)
-    prepare_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     load_strictly(runner, args.checkpoint)
     metrics = runner.test()
     print(metrics)

@@ -13,23 +13,26 @@ import argparse
 import os.path as osp
 
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.engine.config_checks import check_config_paths
-from kd_plugins.engine.cpu_distributed import prepare_distributed
 from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
                                          load_deferred_teachers)
+from kd_plugins.utils.distributed import iter_optim_wrapper_cfgs, type_name
 from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
-                                        load_config, merge_common_args)
+                                        build_runner, merge_common_args,
+                                        prepare_config, tool_parser)
 from kd_plugins.utils.tool_errors import run_cli
 
 TRAIN_SECTIONS = ['model', 'train_dataloader', 'val_dataloader', 'load_from']
+#: optim wrapper type -> its mixed-precision counterpart (--amp)
+AMP = {
+    'OptimWrapper': 'AmpOptimWrapper',
+    'DistributedOptimWrapper': 'mmrazor.DistributedAmpOptimWrapper',
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a model')
-    parser.add_argument('config', help='train config file path')
+    parser = tool_parser('Train a model', 'train config file path')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -75,35 +78,20 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 
 def _enable_amp(cfg: Config) -> None:
-    optim_wrapper = cfg.optim_wrapper
-    if 'optimizer' in optim_wrapper or 'type' in optim_wrapper:
-        wrappers = [optim_wrapper]
-    else:  # one wrapper per part (OptimWrapperDict configs)
-        wrappers = [w for w in optim_wrapper.values() if isinstance(w, dict)]
-    for wrapper in wrappers:
-        if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+    for key, wrapper in iter_optim_wrapper_cfgs(cfg):
+        name = type_name(wrapper, 'OptimWrapper')
+        if name in ('AmpOptimWrapper', 'DistributedAmpOptimWrapper'):
             continue
-        if wrapper.get('type', 'OptimWrapper') != 'OptimWrapper':
-            raise ConfigError('--amp needs optim_wrapper.type=OptimWrapper, '
+        if name not in AMP:
+            raise ConfigError(f'--amp needs {key}.type=OptimWrapper, '
                               f"got {wrapper['type']}")
-        wrapper['type'] = 'AmpOptimWrapper'
+        wrapper['type'] = AMP[name]
         wrapper.setdefault('loss_scale', 'dynamic')
-
-
-def build_runner(cfg: Config) -> Runner:
-    if 'runner_type' not in cfg:
-        return Runner.from_cfg(cfg)
-    from mmengine.registry import RUNNERS
-    return RUNNERS.build(cfg)
 
 
 def train(argv, state) -> None:
     args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options)
-    merge_args(cfg, args)
-    state.cfg, state.work_dir = cfg, cfg.work_dir
-    state.remote = check_config_paths(cfg, TRAIN_SECTIONS)
-    prepare_distributed(cfg, args.launcher)
+    cfg = prepare_config(args, merge_args, TRAIN_SECTIONS, state)
     # teachers are loaded by us, strictly (mmrazor loads non-strictly)
     teachers = defer_teacher_checkpoints(cfg.get('model'))
     runner = build_runner(cfg)

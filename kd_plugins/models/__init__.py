@@ -1,6 +1,7 @@
 from . import (algorithms, backbones, connectors, generators, losses,  # noqa
-               necks)
+               necks, wrappers)
 
 __all__ = [
-    'algorithms', 'backbones', 'connectors', 'generators', 'losses', 'necks'
+    'algorithms', 'backbones', 'connectors', 'generators', 'losses', 'necks',
+    'wrappers'
 ]

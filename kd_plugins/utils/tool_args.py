@@ -2,11 +2,14 @@
 
 ``tools/train.py`` and ``tools/test.py`` follow mmpretrain's tools
 (``parse_args`` / ``merge_args`` / ``main``); what they have in common lives
-here: the common options (:func:`add_common_args`), a ``--cfg-options``
-action that rejects malformed pairs, :func:`load_config` (the one place a
-tool reads a config, so config translations can hook in) and
-:func:`merge_common_args`. Every problem is raised as :class:`ConfigError`,
-a :class:`~kd_plugins.utils.UserInputError` with a one-line message.
+here: the parser with the common options (:func:`tool_parser`), a
+``--cfg-options`` action that rejects malformed pairs, :func:`load_config`
+(the one place a tool reads a config, so config translations can hook in),
+:func:`merge_common_args`, and :func:`prepare_config`, the one sequence
+from arguments to a config ready for the Runner (load, the tool's
+``merge_args``, path checks, distributed preparation), and
+:func:`build_runner`. Every problem is raised as :class:`ConfigError`, a
+:class:`~kd_plugins.utils.UserInputError` with a one-line message.
 """
 import argparse
 import ast
@@ -14,16 +17,19 @@ import difflib
 import inspect
 import os
 import os.path as osp
-from typing import Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 from mmengine.config import Config, DictAction
 
+from .config_checks import check_config_paths
+from .distributed import prepare_distributed
 from .errors import UserInputError
 from .mmcls_compat import resolve_config_path
 
 __all__ = [
-    'ConfigError', 'CfgOptionsAction', 'add_common_args', 'load_config',
-    'check_cfg_options', 'merge_common_args', 'closest'
+    'ConfigError', 'CfgOptionsAction', 'tool_parser', 'add_common_args',
+    'load_config', 'check_cfg_options', 'merge_common_args',
+    'prepare_config', 'build_runner', 'closest'
 ]
 
 # Top-level keys the Runner (or our tools) read even when a config does not
@@ -60,6 +66,15 @@ class CfgOptionsAction(DictAction):
         except Exception as e:  # unbalanced brackets and the like
             raise ConfigError(f"{option_string or '--cfg-options'}: cannot "
                               f'parse {" ".join(values)!r}: {e}') from e
+
+
+def tool_parser(description: str,
+                config_help: str) -> argparse.ArgumentParser:
+    """A parser with the ``config`` positional and the common options;
+    the tool adds its own (positionals after ``config``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('config', help=config_help)
+    return parser
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -130,6 +145,36 @@ def merge_common_args(cfg: Config, args: argparse.Namespace) -> Config:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return cfg
+
+
+def prepare_config(args: argparse.Namespace,
+                   merge_args: Callable[[Config, argparse.Namespace],
+                                        Config],
+                   sections: List[str], state) -> Config:
+    """From parsed arguments to a config ready for the Runner.
+
+    Loads ``args.config`` with ``--cfg-options``, applies the tool's
+    ``merge_args`` (which calls :func:`merge_common_args`), records the
+    config and work dir on ``state`` (for error messages), checks the local
+    paths of ``sections`` (``state.remote``: the remote ones) and prepares
+    a ``--launcher`` run (:func:`~kd_plugins.utils.distributed.
+    prepare_distributed`).
+    """
+    cfg = load_config(args.config, args.cfg_options)
+    merge_args(cfg, args)
+    state.cfg, state.work_dir = cfg, cfg.work_dir
+    state.remote = check_config_paths(cfg, sections)
+    prepare_distributed(cfg, args.launcher)
+    return cfg
+
+
+def build_runner(cfg: Config):
+    """``Runner.from_cfg``, or the config's ``runner_type``."""
+    from mmengine.runner import Runner
+    if 'runner_type' not in cfg:
+        return Runner.from_cfg(cfg)
+    from mmengine.registry import RUNNERS
+    return RUNNERS.build(cfg)
 
 
 def read_config(path: str) -> Config:

@@ -31,7 +31,7 @@ def _train_rank(rank, world_size, config, options, work_dir, out):
     from mmengine.runner import Runner
 
     import kd_plugins  # noqa: F401
-    from kd_plugins.engine.cpu_distributed import prepare_distributed
+    from kd_plugins.utils.distributed import prepare_distributed
     cfg = Config.fromfile(config)
     cfg.merge_from_dict(options)
     cfg.work_dir = work_dir
@@ -99,3 +99,11 @@ def test_dist_train_sh_runs_on_cpu(teacher_ckpt, tmp_path):
     assert 'Distributed training: True' in log
     wrapper = "dict(type='mmrazor.DistributedAlgorithmWrapper')"
     assert f'model_wrapper_cfg = {wrapper}' in log
+    # one line, from rank 0 only, says what the CPU path switched
+    switched = [line for line in log.splitlines()
+                if 'Distributed CPU (no CUDA) run:' in line]
+    assert len(switched) == 1, switched
+    assert switched[0].endswith(
+        'backend gloo; model wrapper mmrazor.DistributedAlgorithmWrapper; '
+        'optim_wrapper -> Distributed*OptimWrapper')
+    assert "type='mmrazor.DistributedOptimWrapper'" in log

@@ -236,17 +236,15 @@ def dataset_type(cfg) -> str:
 def _one_process_group(cfg) -> None:
     import socket
 
-    from kd_plugins.engine.cpu_distributed import prepare_distributed
+    from kd_plugins.utils.distributed import prepare_distributed
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
     os.environ.update(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
                       MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     cfg.launcher = 'pytorch'
+    # also gives DDP-type wrappers device_ids=None (CPU modules)
     prepare_distributed(cfg, 'pytorch')
-    # mmengine passes device_ids=[LOCAL_RANK] (a GPU) to DDP subclasses;
-    # CPU modules need device_ids=None.
-    cfg.model_wrapper_cfg['device_ids'] = None
 
 
 def run_one(path: str, tmp: str) -> Optional[str]:

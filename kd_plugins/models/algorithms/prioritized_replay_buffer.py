@@ -47,11 +47,13 @@ class PrioritizedReplayBuffer(nn.Module):
     in Fast), or random ones (``'random'``). A push larger than the
     capacity is an error.
 
-    State: ``priorities``, ``size``, ``fifo_ptr``, ``beta`` and the push
-    counter are registered buffers; the images are kept outside
-    ``buffers()`` (``get_extra_state``) so data-parallel wrappers that
-    broadcast buffers after every step do not copy the whole set each
-    iteration, yet they are saved in and restored from checkpoints.
+    State: ``images``, ``priorities``, ``size``, ``fifo_ptr``, ``beta`` and
+    the push counter are registered buffers (``.to()``/``.cuda()`` move
+    them). ``images`` is non-persistent: checkpoints hold only its filled
+    part, through :meth:`get_extra_state`. It is listed in
+    ``broadcast_exclude``: SSD-KD pushes all-gathered samples in rank order,
+    so every rank holds the same images and data-parallel wrappers need not
+    copy the whole set at start-up or after every step.
 
     Args:
         capacity (int): Number of samples held (the synthetic data scale).
@@ -72,6 +74,10 @@ class PrioritizedReplayBuffer(nn.Module):
             for the stored images (float16 halves memory for large sets).
             Defaults to 'float32'.
     """
+
+    #: Buffers kept identical on every rank by the algorithm itself (see
+    #: ``kd_plugins.models.wrappers.replicated_state``).
+    broadcast_exclude = ('images', )
 
     def __init__(self,
                  capacity: int = 2000,
@@ -107,8 +113,11 @@ class PrioritizedReplayBuffer(nn.Module):
         self.replace = replace
         self.weight_norm = weight_norm
         self.storage_dtype = storage_dtype
-        self.images = torch.zeros((self.capacity, ) + self.sample_shape,
-                                  dtype=_DTYPES[storage_dtype])
+        self.register_buffer(
+            'images',
+            torch.zeros((self.capacity, ) + self.sample_shape,
+                        dtype=_DTYPES[storage_dtype]),
+            persistent=False)
         self.register_buffer('priorities', torch.zeros(self.capacity))
         self.register_buffer('size', torch.zeros((), dtype=torch.long))
         self.register_buffer('fifo_ptr', torch.zeros((), dtype=torch.long))
@@ -117,8 +126,12 @@ class PrioritizedReplayBuffer(nn.Module):
 
     # ------------------------------------------------------------------ state
     def get_extra_state(self) -> torch.Tensor:
-        """The filled part of the images, for ``state_dict``.
+        """The filled part of ``images``, for ``state_dict``.
 
+        A persistent ``images`` buffer would put the whole capacity (zeros
+        included: 600 MB for 50,000 CIFAR images) into every checkpoint, and
+        such a checkpoint would load into that capacity only; this keeps the
+        filled part, which loads into any buffer large enough.
         A plain tensor (not a dict): mmengine's Runner broadcasts every
         ``state_dict`` value at start-up in distributed runs.
         """
@@ -137,11 +150,6 @@ class PrioritizedReplayBuffer(nn.Module):
                 f'{tuple(images.shape)}, buffer has capacity {self.capacity}'
                 f' and sample shape {self.sample_shape}')
         self.images[:images.shape[0]] = images.to(self.images)
-
-    def _apply(self, fn, *args, **kwargs):
-        super()._apply(fn, *args, **kwargs)
-        self.images = fn(self.images)
-        return self
 
     def set_beta(self, beta: float) -> None:
         """Set the importance-sampling exponent (the hook anneals it)."""

@@ -5,8 +5,8 @@ import torch
 from _afd_helpers import build_afd
 from mmrazor.registry import HOOKS
 
-from kd_plugins.engine import DistributedAlgorithmWrapper
 from kd_plugins.engine.hooks import CyclicDistillHook
+from kd_plugins.models.wrappers import DistributedAlgorithmWrapper
 from kd_plugins.utils import UserInputError
 
 

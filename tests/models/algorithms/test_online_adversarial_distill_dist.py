@@ -3,7 +3,10 @@ import pytest
 import torch
 from _afd_helpers import build_afd, fake_batch, optim_wrappers
 from _helpers import spawn_gloo
+from mmengine.optim import OptimWrapperDict
 from mmrazor.registry import MODEL_WRAPPERS
+
+from kd_plugins.engine.optimizers import DistributedOptimWrapper
 
 
 def _worker(rank, world_size, result_path, update):
@@ -17,8 +20,10 @@ def _worker(rank, world_size, result_path, update):
     wrapped = MODEL_WRAPPERS.build(
         dict(type='mmrazor.DistributedAlgorithmWrapper'),
         default_args=dict(module=model))
-    optim = optim_wrappers(model, net_momentum=0.9, adv_type='Adam',
-                           disc_type='Adam')
+    optim = OptimWrapperDict(**{
+        k: DistributedOptimWrapper(w.optimizer)
+        for k, w in optim_wrappers(model, net_momentum=0.9, adv_type='Adam',
+                                   disc_type='Adam').items()})
     calls = []
     original = model.update_discriminators
 

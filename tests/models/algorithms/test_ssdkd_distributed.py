@@ -7,8 +7,10 @@ from _ssdkd_utils import optim_wrappers, tiny_algorithm
 
 def _train_two_ranks(rank, world_size, out_dir):
     import torch.distributed as dist
+    from mmengine.optim import OptimWrapperDict
 
-    from kd_plugins.engine import DistributedAlgorithmWrapper
+    from kd_plugins.engine.optimizers import DistributedOptimWrapper
+    from kd_plugins.models.wrappers import DistributedAlgorithmWrapper
     torch.manual_seed(rank)  # different global RNG per rank on purpose
     algo = tiny_algorithm(data_scale=16, replace_fraction=0.5,
                           kd_augment=dict(padding=1))
@@ -17,7 +19,9 @@ def _train_two_ranks(rank, world_size, out_dir):
             for p in algo.student.parameters():
                 p.add_(1.0)
     wrapper = DistributedAlgorithmWrapper(algo)
-    ow = optim_wrappers(algo)
+    ow = OptimWrapperDict(**{
+        k: DistributedOptimWrapper(w.optimizer)
+        for k, w in optim_wrappers(algo).items()})
     for _ in range(3):
         wrapper.train_step(None, ow)
     dist.barrier()
@@ -58,7 +62,7 @@ def _runner_rank(rank, world_size, config, teacher, work_dir, out):
     from mmengine.runner import Runner
 
     import kd_plugins  # noqa: F401
-    from kd_plugins.engine.cpu_distributed import prepare_distributed
+    from kd_plugins.utils.distributed import prepare_distributed
     cfg = Config.fromfile(config)
     cfg.merge_from_dict({
         'model.teacher_ckpt': teacher,
@@ -78,6 +82,8 @@ def _runner_rank(rank, world_size, config, teacher, work_dir, out):
     runner = Runner.from_cfg(cfg)
     assert type(runner.model).__name__ == 'DistributedAlgorithmWrapper'
     runner.train()
+    assert [type(w).__name__ for w in runner.optim_wrapper.values()] == [
+        'DistributedOptimWrapper'] * 2
     assert runner.iter == 2 and runner.world_size == 2
     model = runner.model.module
     state = {k: v.detach().clone() for k, v in model.state_dict().items()

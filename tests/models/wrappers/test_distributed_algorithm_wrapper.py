@@ -8,7 +8,8 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmrazor.registry import MODEL_WRAPPERS
 from torch import nn
 
-from kd_plugins.engine import DistributedAlgorithmWrapper
+from kd_plugins.engine.optimizers import DistributedOptimWrapper
+from kd_plugins.models.wrappers import DistributedAlgorithmWrapper
 
 
 class TwoOptimizerModel(BaseModel):
@@ -38,13 +39,12 @@ class TwoOptimizerModel(BaseModel):
         return dict(loss_net=loss_net.detach(), loss_critic=loss_critic)
 
 
-def make_optim(model):
+def make_optim(model, wrapper=DistributedOptimWrapper):
     return OptimWrapperDict(
-        net=OptimWrapper(torch.optim.SGD(
+        net=wrapper(torch.optim.SGD(
             list(model.net.parameters()) + list(model.unused.parameters()),
             lr=0.1, weight_decay=0.01)),
-        critic=OptimWrapper(torch.optim.SGD(model.critic.parameters(),
-                                            lr=0.1)))
+        critic=wrapper(torch.optim.SGD(model.critic.parameters(), lr=0.1)))
 
 
 def batches(rank, world_size, steps=3, per_rank=4):
@@ -71,6 +71,16 @@ def _worker(rank, world_size, result_path):
         dict(type='DistributedAlgorithmWrapper', device_ids=[rank],
              find_unused_parameters=True),
         default_args=dict(module=model))
+    # an optim wrapper that does not average is refused, in one line
+    with pytest.raises(TypeError) as err:
+        wrapped.train_step(batches(rank, world_size)[0],
+                           make_optim(model, OptimWrapper))
+    assert str(err.value).startswith(
+        'DistributedAlgorithmWrapper: optim_wrapper.net (OptimWrapper) does '
+        'not average gradients over the 2 ranks')
+    assert "optim_wrapper.net.type='mmrazor.DistributedOptimWrapper'" in \
+        str(err.value) and '\n' not in str(err.value)
+    assert model.calls == 0
     optim = make_optim(model)
     for data in batches(rank, world_size):
         wrapped.train_step(data, optim)
@@ -110,19 +120,38 @@ def test_single_process_is_transparent():
     reference = copy.deepcopy(model)
     wrapped = DistributedAlgorithmWrapper(model)
     data = batches(None, 1)[0]
-    out = wrapped.train_step(data, make_optim(model))
-    reference.train_step(data, make_optim(reference))
+    # alone, any optim wrapper is accepted and nothing is averaged
+    out = wrapped.train_step(data, make_optim(model, OptimWrapper))
+    reference.train_step(data, make_optim(reference, OptimWrapper))
     assert set(out) == {'loss_net', 'loss_critic'}
     for (k, a), b in zip(model.state_dict().items(),
                          reference.state_dict().values()):
         assert torch.equal(a, b), k
-    # step() was restored: no instance attribute left behind, and one set
-    # on the instance before (parameter schedulers add a call counter) is
-    # kept as it was
+    # the optim wrappers are not modified (no per-instance replacement)
     optim = make_optim(model)
-    counted = optim['critic'].step
-    optim['critic'].step = counted
     wrapped.train_step(data, optim)
     assert 'step' not in vars(optim['net'])
-    assert vars(optim['critic'])['step'] is counted
     assert torch.equal(wrapped(data[0]), model(data[0]))
+
+
+class Excluding(nn.Module):
+    broadcast_exclude = ('big', )
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer('big', torch.zeros(3))
+        self.register_buffer('small', torch.zeros(1))
+
+
+def test_replicated_state_is_parameters_and_buffers_minus_declared():
+    from kd_plugins.models.wrappers import replicated_state
+    model = nn.Sequential(nn.BatchNorm1d(2), Excluding())
+    ids = {id(t) for t in replicated_state(model)}
+    expected = list(model.parameters()) + [
+        model[0].running_mean, model[0].running_var,
+        model[0].num_batches_tracked, model[1].small
+    ]
+    assert ids == {id(t) for t in expected}
+    assert id(model[1].big) not in ids
+    buffers = {id(t) for t in replicated_state(model, parameters=False)}
+    assert buffers == ids - {id(p) for p in model.parameters()}

@@ -4,7 +4,7 @@ from typing import Iterator, List, Tuple
 
 from mmengine.config import Config, ConfigDict
 
-from kd_plugins.utils.errors import UserInputError
+from .errors import UserInputError
 
 __all__ = ['ConfigPathError', 'check_config_paths', 'iter_config_paths']
 
