@@ -35,12 +35,7 @@ PUBLIC_SETTERS = {
 CONFIG_NAMES = {'cfg'}
 #: (file relative to the repository, target) writes that are known and
 #: being removed elsewhere. Keep this empty.
-PENDING = {
-    # OptimWrapper.step patch, removed by the distributed-wrapper change of
-    # #13 (kd_plugins/engine/wrappers is not this change's); delete on merge.
-    ('kd_plugins/engine/wrappers/distributed_algorithm_wrapper.py',
-     'wrapper.step'),
-}
+PENDING = set()
 _MUTATING = {'append', 'insert', 'extend', 'remove', 'pop', 'clear',
              'update', 'setdefault', '__setitem__'}
 

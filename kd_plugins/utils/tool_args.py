@@ -162,8 +162,7 @@ def prepare_config(args: argparse.Namespace,
     """
     cfg = load_config(args.config, args.cfg_options)
     merge_args(cfg, args)
-    state.cfg, state.work_dir = cfg, cfg.work_dir
-    state.remote = check_config_paths(cfg, sections)
+    state.record(cfg, check_config_paths(cfg, sections))
     prepare_distributed(cfg, args.launcher)
     return cfg
 

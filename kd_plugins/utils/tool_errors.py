@@ -46,6 +46,12 @@ class ToolState:
     work_dir: Optional[str] = None
     remote: List[str] = field(default_factory=list)
 
+    def record(self, cfg, remote: List[str]) -> None:
+        """Remember the loaded config, its work dir and the remote paths
+        it names (so later errors can name them)."""
+        self.cfg, self.work_dir = cfg, cfg.get('work_dir')
+        self.remote = list(remote)
+
 
 def run_cli(body: Callable[[List[str], ToolState], object],
             argv: Optional[Sequence[str]] = None):

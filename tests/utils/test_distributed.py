@@ -3,7 +3,6 @@ user's ``--launcher pytorch`` path (nccl) needs no config edit, the CPU
 path switches to gloo, and both say so in one line."""
 import copy
 import runpy
-from types import SimpleNamespace
 
 import pytest
 import torch
@@ -14,6 +13,7 @@ from mmengine.config import Config
 from kd_plugins.utils import distributed
 from kd_plugins.utils.distributed import prepare_distributed
 from kd_plugins.utils.tool_args import load_config, prepare_config
+from kd_plugins.utils.tool_errors import ToolState
 
 AFD = 'configs/afd/afd_resnet8x2_digits.py'
 SSDKD = 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
@@ -43,7 +43,7 @@ def train_config(*argv):
     tool = runpy.run_path(str(REPO_ROOT / 'tools' / 'train.py'))
     args = tool['parse_args'](list(argv))
     return prepare_config(args, tool['merge_args'], tool['TRAIN_SECTIONS'],
-                          SimpleNamespace())
+                          ToolState())
 
 
 def test_gpu_launch_of_afd_keeps_nccl_and_averages(cuda, logged, tmp_path):
