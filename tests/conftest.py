@@ -1,13 +1,13 @@
-import sys
-from pathlib import Path
+"""Fixtures shared by the whole test-suite.
 
-# Make ``_helpers`` importable from every test directory.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+Helpers (builders, fake data, subprocess runners) are imported as
+``from _helpers import ...``: ``setup.cfg`` puts ``tests/`` on ``sys.path``
+(pytest's ``pythonpath`` option).
+"""
+import pytest
+from mmengine.registry import DefaultScope
 
-import pytest  # noqa: E402
-from mmengine.registry import DefaultScope  # noqa: E402
-
-import kd_plugins  # noqa: E402,F401  (compat layer before OpenMMLab models)
+import kd_plugins  # noqa: F401  (compat layer before OpenMMLab models)
 
 
 def _restoring_default_scope():
