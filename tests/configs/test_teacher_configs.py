@@ -1,11 +1,10 @@
 """configs/teachers: one training config per teacher the method configs name,
 with the RepDistiller recipe, writing the checkpoint path they expect."""
 import re
-import sys
 
 import pytest
 import torch
-from _helpers import REPO_ROOT
+from _helpers import REPO_ROOT, write_cifar
 from mmengine.config import Config
 
 CONFIGS = REPO_ROOT / 'configs'
@@ -60,10 +59,8 @@ def test_teacher_config_matches_its_users_and_the_recipe(name):
 
 def test_a_teacher_config_trains_on_cifar_layout(tmp_path):
     """Two iterations of the CIFAR-100 resnet56 teacher on fake pickles."""
-    sys.path.insert(0, str(REPO_ROOT / 'tests' / 'zoo'))
     import mmpretrain.datasets as D
     from mmengine.runner import Runner
-    from mmrazor_zoo import write_cifar
     cfg = Config.fromfile(str(TEACHER_DIR / 'teacher_resnet56_cifar100.py'))
     saved = (D.CIFAR100.train_list, D.CIFAR100.test_list, D.CIFAR100.meta)
     try:

@@ -1,6 +1,6 @@
 import pytest
 import torch
-from _afd_helpers import build_afd
+from _helpers import build_afd
 
 from kd_plugins.engine.optimizers import OnlineDistillOptimWrapperConstructor
 from kd_plugins.models.algorithms import AFDConfigError

@@ -1,14 +1,10 @@
 """Real Runner iterations of SSD-KD (classification and segmentation)."""
-import sys
 from pathlib import Path
 
 import torch
-from _helpers import REPO_ROOT, save_random_checkpoint
+from _helpers import REPO_ROOT, save_random_checkpoint, write_tiny_nyuv2
 from mmengine.config import Config
 from mmengine.runner import Runner
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'datasets'))
-from test_nyuv2_seg_dataset import write_tiny_nyuv2  # noqa: E402
 
 CLS_CONFIG = REPO_ROOT / 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
 SEG_CONFIG = REPO_ROOT / 'configs/ssdkd/deeplabv3_nyuv2.py'

@@ -1,5 +1,5 @@
-"""A tiny real mmengine Runner for hook and checkpoint tests (not a test
-module): a linear model on random data, a few iterations, CPU."""
+"""A tiny real mmengine Runner for hook and checkpoint tests: a linear model
+on random data, a few iterations, CPU."""
 import torch
 from mmengine.model import BaseModel
 from torch import nn
@@ -25,7 +25,8 @@ class ToyModel(BaseModel):
 def toy_runner(work_dir, max_epochs: int = 1, width: int = 4,
                samples: int = 8, **kwargs):
     """Build a Runner (default scope ``mmengine``) over ``samples`` random
-    vectors, batch size 2, shuffled with the default sampler."""
+    vectors, batch size 2, shuffled with the default sampler: a linear
+    model, a few iterations, CPU (for hook and checkpoint tests)."""
     from mmengine.runner import Runner
     gen = torch.Generator().manual_seed(0)
     data = [dict(inputs=torch.randn(width, generator=gen))
