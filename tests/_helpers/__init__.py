@@ -9,8 +9,9 @@ One import point, split by topic:
   importing scripts that are not in a package (``load_script``);
 * :mod:`.dist`: ``free_port``, ``spawn_gloo`` (multi-process gloo runs);
 * :mod:`.checkpoints`: random "trained" teachers, hostile checkpoint files;
-* :mod:`.runner`: ``toy_runner``, a tiny real Runner for hook and checkpoint
-  tests;
+* :mod:`.runner`: tiny real Runners (``tiny_runner`` fixture in
+  ``conftest.py``, ``toy_runner``, ``DIGITS_TWO_ITERS``, ``read_scalars``)
+  and the mmengine global-state cleanup every test gets;
 * :mod:`.fake_data`: tiny datasets in ImageNet, CIFAR, Cityscapes and NYUv2
   layouts;
 * :mod:`.afd`, :mod:`.ssdkd`: tiny algorithm builders for those methods.
@@ -29,7 +30,9 @@ from .checkpoints import (save_random_checkpoint, write_getattr_chain,
 from .dist import free_port, spawn_gloo
 from .fake_data import (write_cifar, write_cityscapes, write_imagenet,
                         write_tiny_nyuv2)
-from .runner import ToyModel, toy_runner
+from .runner import (DIGITS_TWO_ITERS, TinyRunner, ToyModel, build_runner,
+                     mmengine_state_restored, read_scalars, tiny_config,
+                     toy_runner)
 from .ssdkd import (changed, snapshot, ssdkd_classifier, ssdkd_optim_wrappers,
                     tiny_ssdkd)
 from .tools import (REPO_ROOT, TESTS_DIR, load_script, run_tool,
@@ -39,9 +42,11 @@ __all__ = [
     'REPO_ROOT', 'TESTS_DIR', 'tool_env', 'run_tool', 'run_tool_mains',
     'load_script', 'free_port', 'spawn_gloo', 'save_random_checkpoint',
     'write_getattr_chain', 'write_reduce_payload', 'ToyModel', 'toy_runner',
-    'write_imagenet', 'write_cifar', 'write_cityscapes', 'write_tiny_nyuv2',
-    'tiny_classifier', 'build_afd', 'afd_optim_wrappers', 'fake_batch',
-    'JOINT_REFERENCE', 'tensor_digest', 'digest_run', 'joint_reference_run',
-    'write_joint_reference', 'ssdkd_classifier', 'tiny_ssdkd',
-    'ssdkd_optim_wrappers', 'snapshot', 'changed'
+    'DIGITS_TWO_ITERS', 'tiny_config', 'build_runner', 'read_scalars',
+    'TinyRunner', 'mmengine_state_restored', 'write_imagenet', 'write_cifar',
+    'write_cityscapes', 'write_tiny_nyuv2', 'tiny_classifier', 'build_afd',
+    'afd_optim_wrappers', 'fake_batch', 'JOINT_REFERENCE', 'tensor_digest',
+    'digest_run', 'joint_reference_run', 'write_joint_reference',
+    'ssdkd_classifier', 'tiny_ssdkd', 'ssdkd_optim_wrappers', 'snapshot',
+    'changed'
 ]
