@@ -12,7 +12,8 @@ from mmpretrain.structures import DataSample
 from mmrazor.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 __all__ = [
-    'tiny_classifier', 'build_afd', 'afd_optim_wrappers', 'fake_batch',
+    'tiny_classifier', 'build_afd', 'afd_optim_cfg', 'afd_optim_wrappers',
+    'fake_batch',
     'JOINT_REFERENCE', 'tensor_digest', 'digest_run', 'joint_reference_run',
     'write_joint_reference'
 ]
@@ -58,6 +59,23 @@ def _online_distill_optim_wrappers(model, cfg: dict) -> OptimWrapperDict:
         dict(_scope_='mmrazor', type='OnlineDistillOptimWrapperConstructor',
              optim_wrapper_cfg=cfg))
     return constructor(model)
+
+
+def afd_optim_cfg(adam_lr: float = 2e-5, **parts) -> dict:
+    """``optim_wrapper`` parts in the shipped AFD configs' recipe: SGD (lr
+    0.1, momentum 0.9, weight decay 1e-4) for the networks, Adam (``adam_lr``,
+    weight decay 0.1) for the adversarial and discriminator parts; ``parts``
+    are added (e.g. ``net1=dict(optimizer=...)``) or replace those."""
+    cfg = dict(
+        networks=dict(
+            optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
+                           weight_decay=1e-4)),
+        adversarial=dict(
+            optimizer=dict(type='Adam', lr=adam_lr, weight_decay=0.1)),
+        discriminators=dict(
+            optimizer=dict(type='Adam', lr=adam_lr, weight_decay=0.1)))
+    cfg.update(parts)
+    return cfg
 
 
 def afd_optim_wrappers(model, net_lr=0.1, adv_lr=1e-3, disc_lr=1e-3,
@@ -146,15 +164,8 @@ def joint_reference_run(scenario: str, **algo_kwargs) -> dict:
             model = build_afd(2, **algo_kwargs)
         else:
             raise ValueError(scenario)
-        cfg = dict(
-            networks=dict(
-                optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
-                               weight_decay=1e-4)),
-            adversarial=dict(
-                optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.1)),
-            discriminators=dict(
-                optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.1)))
-        optim = _online_distill_optim_wrappers(model, cfg)
+        optim = _online_distill_optim_wrappers(model,
+                                               afd_optim_cfg(adam_lr=1e-3))
         logs = []
         for step in range(2):
             out = model.train_step(fake_batch(n=6, seed=100 + step), optim)

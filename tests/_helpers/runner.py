@@ -23,11 +23,12 @@ from mmengine.utils import ManagerMixin
 from torch import nn
 
 from .checkpoints import save_random_checkpoint
-from .tools import REPO_ROOT
+from .tools import REPO_ROOT, run_tool
 
 __all__ = [
     'ToyModel', 'toy_runner', 'DIGITS_TWO_ITERS', 'tiny_config',
-    'build_runner', 'read_scalars', 'TinyRunner', 'mmengine_state_restored'
+    'build_runner', 'read_scalars', 'train_two_iterations', 'TinyRunner',
+    'mmengine_state_restored'
 ]
 
 #: ``merge_from_dict`` options that shrink a digits config to 2 training
@@ -76,6 +77,19 @@ def read_scalars(work_dir) -> List[dict]:
     files = sorted(Path(work_dir).glob('*/vis_data/scalars.json'))
     assert files, f'no scalars.json under {work_dir}'
     return [json.loads(line) for line in files[-1].read_text().splitlines()]
+
+
+def train_two_iterations(config, work_dir, *args, checkpoint: str):
+    """Run ``tools/train.py config --work-dir work_dir *args`` in a
+    subprocess; it must succeed, write ``work_dir/checkpoint`` and log
+    training losses at iterations 1 and 2 only. Returns the logged
+    scalars."""
+    proc = run_tool('train.py', config, '--work-dir', work_dir, *args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (Path(work_dir) / checkpoint).is_file()
+    logs = read_scalars(work_dir)
+    assert [r['iter'] for r in logs if 'loss' in r] == [1, 2]
+    return logs
 
 
 class TinyRunner:
