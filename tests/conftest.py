@@ -1,25 +1,38 @@
-import sys
-from pathlib import Path
+"""Fixtures shared by the whole test-suite.
 
-# Make ``_helpers`` importable from every test directory.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import pytest  # noqa: E402
-from mmengine.registry import DefaultScope  # noqa: E402
-
-import kd_plugins  # noqa: E402,F401  (compat layer before OpenMMLab models)
-
-
-def _restoring_default_scope():
-    saved = DefaultScope._instance_dict.copy()
-    yield
-    DefaultScope._instance_dict.clear()
-    DefaultScope._instance_dict.update(saved)
+Helpers (builders, fake data, subprocess runners) live in ``tests/_helpers``
+and are imported as ``from _helpers import ...``: ``setup.cfg`` puts
+``tests/`` on ``sys.path`` (pytest's ``pythonpath`` option).
+"""
+import pytest
+from _helpers import TinyRunner, mmengine_state_restored
 
 
 # A Runner built in a test (or a module-scoped fixture) leaves its default
-# scope as the current one; restore the previous state so that registry
-# lookups do not depend on test order.
-_isolate_module_scope = pytest.fixture(scope='module', autouse=True)(
-    _restoring_default_scope)
-_isolate_test_scope = pytest.fixture(autouse=True)(_restoring_default_scope)
+# scope, message hub, logger and visualizer as the current instances; put
+# back the previous ones so that registry lookups and logs do not depend on
+# test order (what mmengine's RunnerTestCase.tearDown does).
+@pytest.fixture(scope='module', autouse=True)
+def _isolate_module_mmengine_state():
+    with mmengine_state_restored():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _isolate_test_mmengine_state():
+    with mmengine_state_restored():
+        yield
+
+
+@pytest.fixture
+def tiny_runner(tmp_path) -> TinyRunner:
+    """Tiny real Runners in ``tmp_path`` (``RunnerTestCase`` for pytest).
+
+    ``tiny_runner(config, options, **fields)`` builds a Runner from a config
+    (path relative to the repository root, or a Config) with ``options``
+    merged (e.g. ``DIGITS_TWO_ITERS``) and ``work_dir=tmp_path / 'work'``;
+    ``tiny_runner.config(...)`` returns the config to adjust first,
+    ``.random_teacher(cfg)`` gives it random teacher weights, ``.build(cfg)``
+    builds and ``.scalars()`` reads the logged scalars.
+    """
+    return TinyRunner(tmp_path)

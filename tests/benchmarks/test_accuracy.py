@@ -1,13 +1,14 @@
 """benchmarks/accuracy.py and _harness.py: job planning, pairing, reporting,
 and one real (tiny) run through the harness."""
-import sys
 from pathlib import Path
 
 import pytest
+from _helpers import load_script
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'benchmarks'))
-import accuracy  # noqa: E402
-from _harness import primary_metric, run_config  # noqa: E402
+# _harness first: accuracy.py imports it by name and gets this module
+_harness = load_script('benchmarks/_harness.py')
+accuracy = load_script('benchmarks/accuracy.py')
+primary_metric, run_config = _harness.primary_metric, _harness.run_config
 
 
 def test_wanted_methods_pull_in_baselines_and_teachers():

@@ -1,14 +1,10 @@
 """benchmarks/_stats.py: the statistics every benchmark reports."""
-import importlib.util
 import math
 
 import pytest
-from _helpers import REPO_ROOT
+from _helpers import load_script
 
-_spec = importlib.util.spec_from_file_location(
-    'bench_stats', REPO_ROOT / 'benchmarks' / '_stats.py')
-stats = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(stats)
+stats = load_script('benchmarks/_stats.py')
 
 
 def test_summarize_sample_std():

@@ -1,11 +1,10 @@
 """configs/teachers: one training config per teacher the method configs name,
 with the RepDistiller recipe, writing the checkpoint path they expect."""
 import re
-import sys
 
 import pytest
 import torch
-from _helpers import REPO_ROOT
+from _helpers import REPO_ROOT, write_cifar
 from mmengine.config import Config
 
 CONFIGS = REPO_ROOT / 'configs'
@@ -58,22 +57,22 @@ def test_teacher_config_matches_its_users_and_the_recipe(name):
     assert cfg.default_hooks.checkpoint.interval == 1  # epoch_240.pth
 
 
-def test_a_teacher_config_trains_on_cifar_layout(tmp_path):
+def test_a_teacher_config_trains_on_cifar_layout(tiny_runner, tmp_path):
     """Two iterations of the CIFAR-100 resnet56 teacher on fake pickles."""
-    sys.path.insert(0, str(REPO_ROOT / 'tests' / 'zoo'))
     import mmpretrain.datasets as D
-    from mmengine.runner import Runner
-    from mmrazor_zoo import write_cifar
-    cfg = Config.fromfile(str(TEACHER_DIR / 'teacher_resnet56_cifar100.py'))
     saved = (D.CIFAR100.train_list, D.CIFAR100.test_list, D.CIFAR100.meta)
     try:
         write_cifar(str(tmp_path / 'c100'), D.CIFAR100)
-        cfg.train_dataloader.dataset.data_root = str(tmp_path / 'c100')
-        cfg.train_dataloader.update(batch_size=2, num_workers=0)
-        cfg.update(work_dir=str(tmp_path / 'work'), val_cfg=None,
-                   val_dataloader=None, val_evaluator=None, log_level='ERROR')
-        cfg.train_cfg.update(max_epochs=1, val_interval=10)
-        runner = Runner.from_cfg(cfg)
+        runner = tiny_runner(
+            TEACHER_DIR / 'teacher_resnet56_cifar100.py', {
+                'train_dataloader.dataset.data_root': str(tmp_path / 'c100'),
+                'train_dataloader.batch_size': 2,
+                'train_dataloader.num_workers': 0,
+                'train_cfg.max_epochs': 1,
+                'train_cfg.val_interval': 10,
+            },
+            val_cfg=None, val_dataloader=None, val_evaluator=None,
+            log_level='ERROR')
         runner.train()
     finally:
         D.CIFAR100.train_list, D.CIFAR100.test_list, D.CIFAR100.meta = saved

@@ -1,10 +1,7 @@
 """Two real Runner iterations from each TeKAP digits config."""
-import json
-
 import pytest
 import torch
-from _helpers import REPO_ROOT, save_random_checkpoint
-from mmengine.config import Config
+from _helpers import DIGITS_TWO_ITERS
 
 CONFIGS = {
     'kd': ('configs/tekap/tekap_kd_resnet20_resnet8_digits.py', 'loss_tekap',
@@ -15,30 +12,18 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize('part', sorted(CONFIGS))
-def test_two_iterations(part, tmp_path):
-    from mmengine.runner import Runner
+def test_two_iterations(part, tiny_runner, tmp_path):
     path, loss_name, connector_prefix = CONFIGS[part]
-    cfg = Config.fromfile(str(REPO_ROOT / path))
-    teacher_ckpt = tmp_path / 'teacher.pth'
-    save_random_checkpoint(cfg.model.teacher, teacher_ckpt)
-    cfg.model.teacher_ckpt = str(teacher_ckpt)
-    cfg.work_dir = str(tmp_path / 'work')
-    cfg.experiment_name = f'tekap_{part}_runner_test'
-    cfg.train_dataloader.dataset.indices = 16
-    cfg.train_dataloader.batch_size = 8
-    cfg.val_dataloader.dataset.indices = 16
-    cfg.test_dataloader.dataset.indices = 16
-    cfg.train_cfg.max_epochs = 1
-    cfg.default_hooks.logger.interval = 1
+    cfg = tiny_runner.config(path, DIGITS_TWO_ITERS,
+                             experiment_name=f'tekap_{part}_runner_test')
+    teacher_ckpt = tiny_runner.random_teacher(cfg)
 
-    runner = Runner.from_cfg(cfg)
+    runner = tiny_runner.build(cfg)
     before = {k: v.detach().clone()
               for k, v in runner.model.state_dict().items()}
     runner.train()
 
-    logs = [json.loads(line) for line in sorted(
-        (tmp_path / 'work').glob('*/vis_data/scalars.json'))[-1]
-        .read_text().splitlines()]
+    logs = tiny_runner.scalars()
     train = [r for r in logs if f'distill.{loss_name}' in r]
     assert [r['iter'] for r in train] == [1, 2]
     assert all(r[f'distill.{loss_name}'] > 0 for r in train)

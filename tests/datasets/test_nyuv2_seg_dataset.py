@@ -1,24 +1,8 @@
-import cv2
-import numpy as np
 import pytest
+from _helpers import write_tiny_nyuv2
 from mmseg.registry import DATASETS
 
 from kd_plugins.datasets import DataFreePlaceholderDataset, NYUv2SegDataset
-
-
-def write_tiny_nyuv2(root, n_train=3, n_test=2, size=(48, 64), seed=0):
-    """Write the NYUv2/{image,seg13}/{train,test}/%05d.png layout."""
-    rng = np.random.RandomState(seed)
-    for split, n in (('train', n_train), ('test', n_test)):
-        (root / 'image' / split).mkdir(parents=True, exist_ok=True)
-        (root / 'seg13' / split).mkdir(parents=True, exist_ok=True)
-        for i in range(n):
-            img = rng.randint(0, 256, size + (3, ), dtype=np.uint8)
-            seg = rng.randint(0, 13, size, dtype=np.uint8)
-            seg[:4, :4] = 255
-            cv2.imwrite(str(root / 'image' / split / f'{i:05d}.png'), img)
-            cv2.imwrite(str(root / 'seg13' / split / f'{i:05d}.png'), seg)
-    return root
 
 
 def test_layout_classes_and_pipeline(tmp_path):

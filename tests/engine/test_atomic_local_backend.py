@@ -6,7 +6,7 @@ import signal
 
 import pytest
 import torch
-from _toy_runner import toy_runner
+from _helpers import toy_runner
 from mmengine.hooks import Hook
 
 from kd_plugins.engine.atomic_local_backend import AtomicLocalBackend

@@ -9,15 +9,13 @@ layout. With ``REPDISTILLER_ROOT`` pointing at a RepDistiller checkout, the
 last test also compares every architecture with the original code itself.
 """
 import os
-import sys
 
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import REPO_ROOT, run_tool
+from _helpers import load_script, run_tool
 
-sys.path.insert(0, str(REPO_ROOT / 'tools'))
-import convert_repdistiller_ckpt as conv  # noqa: E402
+conv = load_script('tools/convert_repdistiller_ckpt.py')
 
 # arch: (number of state_dict entries, classifier module, distinctive keys)
 ORIGINAL_LAYOUT = {
@@ -166,8 +164,8 @@ def test_cli_errors_are_one_line(tmp_path):
     'with the original code')
 @pytest.mark.parametrize('arch', sorted(ORIGINAL_LAYOUT))
 def test_against_repdistiller_code(arch, tmp_path):
-    sys.path.insert(0, os.environ['REPDISTILLER_ROOT'])
-    import models as rd_models
+    rd_models = load_script(
+        os.path.join(os.environ['REPDISTILLER_ROOT'], 'models'))
     rd_arch = {'mobile_half': 'MobileNetV2'}.get(arch, arch)
     torch.manual_seed(0)
     original = rd_models.model_dict[rd_arch](num_classes=100)

@@ -14,9 +14,8 @@ each call ended; one real command line checks the printed line and exit code.
 """
 import pytest
 import torch
-from _helpers import run_tool
-from _payloads import write_getattr_chain, write_reduce_payload
-from _tool_driver import run_tool_mains
+from _helpers import (run_tool, run_tool_mains, write_getattr_chain,
+                      write_reduce_payload)
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,7 @@ A TeKAP parameter out of range stops the build with one line (issue 9.5).
 """
 import pytest
 import torch
-from _helpers import REPO_ROOT, save_random_checkpoint
-from _tool_driver import run_tool_mains
+from _helpers import REPO_ROOT, run_tool_mains, save_random_checkpoint
 from mmengine.config import Config
 
 pytestmark = pytest.mark.e2e

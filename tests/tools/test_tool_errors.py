@@ -5,12 +5,11 @@ message: the interpreter prints it on stderr and exits 1); a few real
 subprocesses check the exit code, stderr and ``--debug``.
 """
 import errno
-import importlib.util
 import os
 
 import pytest
 import torch
-from _helpers import REPO_ROOT, run_tool
+from _helpers import REPO_ROOT, load_script, run_tool
 
 from kd_plugins.utils import UserInputError
 from kd_plugins.utils.tool_errors import describe_error, run_cli
@@ -22,15 +21,9 @@ STUDENT_CFG = str(REPO_ROOT / 'configs/demo/student_resnet8_digits.py')
 NO_TEACHER = 'model.teacher_ckpt=None'
 
 
-def _tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'_kd_tool_{name}', REPO_ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TRAIN, TEST, EXTRACT = _tool('train'), _tool('test'), _tool('extract_student')
+TRAIN, TEST, EXTRACT = (
+    load_script(f'tools/{name}.py', f'_kd_tool_{name}')
+    for name in ('train', 'test', 'extract_student'))
 
 
 def error_of(tool, *argv) -> str:
@@ -42,6 +35,15 @@ def error_of(tool, *argv) -> str:
     assert message.startswith('error: ')
     assert '\n' not in message and message.strip() == message
     return message
+
+
+def assert_errors_of(tool, argv, expected, files, work_dir):
+    """``tool``'s error for ``argv`` (``{root}`` = the ``files`` fixture)
+    contains every part of ``expected``."""
+    argv = [a.format(root=files) for a in argv]
+    message = error_of(tool, *argv, '--work-dir', work_dir)
+    for part in expected:
+        assert part.format(root=files) in message, message
 
 
 @pytest.fixture(scope='module')
@@ -109,10 +111,7 @@ def files(tmp_path_factory):
      ['error: --resume: checkpoint file not found: {root}/none.pth']),
 ])
 def test_train_errors_are_one_line(argv, expected, files, tmp_path):
-    argv = [a.format(root=files) for a in argv]
-    message = error_of(TRAIN, *argv, '--work-dir', tmp_path / 'work')
-    for part in expected:
-        assert part.format(root=files) in message, message
+    assert_errors_of(TRAIN, argv, expected, files, tmp_path / 'work')
 
 
 @pytest.mark.parametrize('argv, expected', [
@@ -130,10 +129,7 @@ def test_train_errors_are_one_line(argv, expected, files, tmp_path):
       "'test_dataloader'?"]),
 ])
 def test_test_tool_errors_are_one_line(argv, expected, files, tmp_path):
-    argv = [a.format(root=files) for a in argv]
-    message = error_of(TEST, *argv, '--work-dir', tmp_path / 'work')
-    for part in expected:
-        assert part.format(root=files) in message, message
+    assert_errors_of(TEST, argv, expected, files, tmp_path / 'work')
 
 
 @pytest.mark.parametrize('name, expected', [

@@ -3,20 +3,15 @@
 Teacher training, plain KD from the shipped digits configs, resume, the
 extracted student in the stock model, and the one-line errors.
 """
-import json
-
 import pytest
 import torch
-from _helpers import REPO_ROOT, run_tool
+from _helpers import (DIGITS_TWO_ITERS, REPO_ROOT, read_scalars, run_tool,
+                      train_two_iterations)
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
-TINY = [
-    'train_dataloader.dataset.indices=16', 'train_dataloader.batch_size=8',
-    'val_dataloader.dataset.indices=16', 'test_dataloader.dataset.indices=16',
-    'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'
-]
+TINY = [f'{k}={v}' for k, v in DIGITS_TWO_ITERS.items()]
 TEACHER_CFG = 'configs/demo/teacher_resnet20_digits.py'
 KD_CFG = 'configs/demo/kd_resnet20_resnet8_digits.py'
 STUDENT_CFG = 'configs/demo/student_resnet8_digits.py'
@@ -24,24 +19,13 @@ STUDENT_CFG = 'configs/demo/student_resnet8_digits.py'
 pytestmark = pytest.mark.e2e
 
 
-def scalars(work_dir):
-    files = sorted(work_dir.glob('*/vis_data/scalars.json'))
-    assert files, f'no scalars.json under {work_dir}'
-    return [json.loads(line) for line in files[-1].read_text().splitlines()]
-
-
 @pytest.fixture(scope='module')
 def teacher_ckpt(tmp_path_factory):
     work_dir = tmp_path_factory.mktemp('teacher')
-    proc = run_tool('train.py', TEACHER_CFG, '--work-dir', work_dir,
-                    '--cfg-options', *TINY)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    ckpt = work_dir / 'epoch_1.pth'
-    assert ckpt.is_file()
-    logs = scalars(work_dir)
-    assert [r['iter'] for r in logs if 'loss' in r] == [1, 2]
+    logs = train_two_iterations(TEACHER_CFG, work_dir, '--cfg-options',
+                                *TINY, checkpoint='epoch_1.pth')
     assert any('accuracy/top1' in r for r in logs)
-    return ckpt
+    return work_dir / 'epoch_1.pth'
 
 
 @pytest.fixture(scope='module')
@@ -55,7 +39,7 @@ def kd_run(tmp_path_factory, teacher_ckpt):
 
 
 def test_kd_trains_from_the_teacher_checkpoint(kd_run, teacher_ckpt):
-    logs = scalars(kd_run)
+    logs = read_scalars(kd_run)
     train = [r for r in logs if 'distill.loss_kl' in r]
     assert [r['iter'] for r in train] == [1, 2]
     assert all(r['distill.loss_kl'] > 0 for r in train)

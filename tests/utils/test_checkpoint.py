@@ -3,8 +3,7 @@ import pickle
 
 import pytest
 import torch
-from _payloads import write_getattr_chain, write_reduce_payload
-from _toy_runner import toy_runner
+from _helpers import toy_runner, write_getattr_chain, write_reduce_payload
 from torch import nn
 
 from kd_plugins.utils import UserInputError

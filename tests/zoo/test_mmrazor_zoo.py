@@ -1,7 +1,7 @@
 """mmrazor 1.0.0's own cls + seg distillation configs train on this stack.
 
 The list is globbed from the installed mmrazor wheel; the runner
-(``tests/zoo/mmrazor_zoo.py``, one subprocess for all configs) writes tiny
+(``tests/_helpers/mmrazor_zoo.py``, one subprocess for all configs) writes tiny
 fake data in each dataset's layout and trains each config 2 iterations with
 random teacher weights. The per-config table is printed.
 """
@@ -11,20 +11,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from _helpers import run_tool, tool_env
-
-sys.path.insert(0, str(Path(__file__).parent))
-import mmrazor_zoo  # noqa: E402
+from _helpers import mmrazor_zoo, run_tool, tool_env, write_imagenet
 
 pytestmark = pytest.mark.e2e
-RUNNER = Path(__file__).parent / 'mmrazor_zoo.py'
 KD = 'distill/mmcls/kd/kd_logits_resnet34_resnet18_8xb32_in1k.py'
 
 
 def test_every_mmrazor_distill_config_trains_two_iterations(capsys):
     configs = mmrazor_zoo.zoo_configs()
     assert len(configs) == 20  # mmrazor 1.0.0: 19 mmcls + 1 mmseg
-    proc = subprocess.run([sys.executable, str(RUNNER)], env=tool_env(),
+    proc = subprocess.run([sys.executable, '-m', '_helpers.mmrazor_zoo'],
+                          env=tool_env(),
                           capture_output=True, text=True, timeout=900)
     rows = [
         line for line in proc.stdout.splitlines()
@@ -46,7 +43,7 @@ def test_every_mmrazor_distill_config_trains_two_iterations(capsys):
 
 
 def _fake_imagenet_options(tmp_path):
-    mmrazor_zoo.write_imagenet(str(tmp_path / 'imagenet'))
+    write_imagenet(str(tmp_path / 'imagenet'))
     return [
         '--no-validate', '--work-dir', str(tmp_path / 'work'),
         '--cfg-options', f'train_dataloader.dataset.data_root={tmp_path}/'

@@ -6,48 +6,34 @@ discriminators, every optimizer (net{k}, adv{k}, discriminators) and the
 pairing, and one network extracted with tools/extract_student.py into a
 stock mmpretrain model.
 """
-import json
-
 import pytest
 import torch
-from _helpers import REPO_ROOT, run_tool
+from _helpers import (DIGITS_TWO_ITERS, REPO_ROOT, build_runner, read_scalars,
+                      run_tool, tiny_config)
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner import load_checkpoint
 
 CFG = REPO_ROOT / 'configs' / 'afd' / 'afd_resnet8x2_digits.py'
 STUDENT_CFG = REPO_ROOT / 'configs' / 'demo' / 'student_resnet8_digits.py'
 
 
 def tiny_cfg(work_dir, name, max_epochs=1):
-    cfg = Config.fromfile(CFG)
-    cfg.merge_from_dict({
-        'train_dataloader.dataset.indices': 16,
-        'train_dataloader.batch_size': 8,  # 2 iterations per epoch
-        'val_dataloader.dataset.indices': 16,
-        'test_dataloader.dataset.indices': 16,
-        'train_cfg.max_epochs': max_epochs,
-        'default_hooks.logger.interval': 1,
-        # the real Adam lr is too small to see one step in a test
-        'optim_wrapper.discriminators.optimizer.lr': 1e-2,
-        'optim_wrapper.adversarial.optimizer.lr': 1e-2,
-    })
-    cfg.work_dir = str(work_dir)
-    cfg.experiment_name = name
-    cfg.launcher = 'none'
-    return cfg
-
-
-def scalars(work_dir):
-    files = sorted(work_dir.glob('*/vis_data/scalars.json'))
-    assert files, f'no scalars.json under {work_dir}'
-    return [json.loads(line) for line in files[-1].read_text().splitlines()]
+    return tiny_config(
+        CFG, work_dir,
+        dict(DIGITS_TWO_ITERS, **{
+            'train_cfg.max_epochs': max_epochs,
+            # the real Adam lr is too small to see one step in a test
+            'optim_wrapper.discriminators.optimizer.lr': 1e-2,
+            'optim_wrapper.adversarial.optimizer.lr': 1e-2,
+        }),
+        experiment_name=name)
 
 
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory):
     work_dir = tmp_path_factory.mktemp('afd_digits')
-    runner = Runner.from_cfg(tiny_cfg(work_dir, 'afd_train'))
+    runner = build_runner(tiny_cfg(work_dir, 'afd_train'))
     init = {k: v.clone() for k, v in runner.model.state_dict().items()}
     runner.train()
     # the config's cosine schedule drives every optimizer
@@ -65,7 +51,7 @@ def trained(tmp_path_factory):
 
 def test_two_iterations_log_every_network_and_discriminator(trained):
     work_dir, init = trained
-    logs = scalars(work_dir)
+    logs = read_scalars(work_dir)
     train = [r for r in logs if 'disc.loss' in r]
     assert [r['iter'] for r in train] == [1, 2]
     for r in train:
@@ -116,7 +102,7 @@ def test_resume_restores_networks_discriminators_and_optimizers(
     cfg = tiny_cfg(tmp_path, 'afd_resume', max_epochs=2)
     cfg.resume = True
     cfg.load_from = str(ckpt_path)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     state = runner.model.state_dict()
     assert any(not torch.equal(state[k], v)
                for k, v in ckpt['state_dict'].items())

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.dist, pytest.mark.e2e]
 
 CONFIG = """
 _base_ = [{base!r}]
-custom_imports = dict(imports=['kd_plugins', '_afd_dist_probe'],
+custom_imports = dict(imports=['kd_plugins', '_helpers.afd_dist_probe'],
                       allow_failed_imports=False)
 custom_hooks = [
     dict(type='mmrazor.CyclicDistillHook'),

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from _toy_runner import ToyModel, toy_runner
+from _helpers import ToyModel, toy_runner
 
 from kd_plugins.engine.hooks import CheckInvalidLossHook, NonFiniteLossError
 from kd_plugins.engine.hooks.check_invalid_loss_hook import non_finite_terms

@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from _afd_helpers import build_afd
+from _helpers import build_afd
 from mmrazor.registry import HOOKS
 
 from kd_plugins.engine.hooks import CyclicDistillHook

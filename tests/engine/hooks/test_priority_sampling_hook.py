@@ -1,16 +1,11 @@
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
+from _helpers import ssdkd_optim_wrappers, tiny_ssdkd
 from mmrazor.registry import HOOKS
 
 from kd_plugins.engine.hooks import PrioritySamplingHook
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'models' /
-                       'algorithms'))
-from _ssdkd_utils import optim_wrappers, tiny_algorithm  # noqa: E402
 
 
 def test_beta_annealed_linearly_to_one():
@@ -22,8 +17,8 @@ def test_beta_annealed_linearly_to_one():
 
 
 def test_hook_only_anneals_beta_through_the_setter():
-    algo = tiny_algorithm(warmup_epochs=0)
-    ow = optim_wrappers(algo)
+    algo = tiny_ssdkd(warmup_epochs=0)
+    ow = ssdkd_optim_wrappers(algo)
     hook = HOOKS.build(dict(type='PrioritySamplingHook'))
     runner = SimpleNamespace(model=algo, iter=25, max_iters=100)
     calls = []
@@ -41,7 +36,7 @@ def test_hook_only_anneals_beta_through_the_setter():
 
 
 def test_hook_anneal_iters_and_wrong_model():
-    algo = tiny_algorithm()
+    algo = tiny_ssdkd()
     hook = PrioritySamplingHook(anneal_iters=10)
     hook.before_train_iter(SimpleNamespace(model=algo, iter=5,
                                            max_iters=1000), 0)

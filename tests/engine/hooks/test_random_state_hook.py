@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
-from _toy_runner import ToyModel, toy_runner
+from _helpers import ToyModel, toy_runner
 from mmengine.hooks import Hook
 
 from kd_plugins.engine.hooks import RandomStateHook

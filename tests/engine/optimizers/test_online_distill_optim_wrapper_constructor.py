@@ -1,33 +1,9 @@
-import copy
-import functools
-
 import pytest
 import torch
-from _afd_helpers import build_afd
-from _helpers import REPO_ROOT
-from mmengine.config import Config
+from _helpers import afd_optim_cfg, build_afd
 
 from kd_plugins.engine.optimizers import OnlineDistillOptimWrapperConstructor
 from kd_plugins.models.algorithms import AFDConfigError
-
-AFD_CIFAR100 = REPO_ROOT / 'configs' / 'afd' / 'afd_resnet32x2_cifar100.py'
-
-
-@functools.lru_cache(maxsize=1)
-def _shipped_cfg() -> dict:
-    cfg = Config.fromfile(AFD_CIFAR100).optim_wrapper.to_dict()
-    cfg.pop('constructor')
-    cfg.pop('_delete_', None)
-    return cfg
-
-
-def _cfg(**extra):
-    """The shipped AFD CIFAR-100 optim_wrapper (SGD lr 0.1, momentum 0.9 for
-    the networks; Adam lr 2e-5, weight decay 0.1 for the adversarial parts
-    and the discriminators), plus ``extra``."""
-    cfg = copy.deepcopy(_shipped_cfg())
-    cfg.update(extra)
-    return cfg
 
 
 def _ids(wrapper):
@@ -41,8 +17,8 @@ def _params(*modules):
 def test_alternating_keys_and_parameter_ownership():
     model = build_afd(3, bases=[8, 16, 8])
     optim = OnlineDistillOptimWrapperConstructor(
-        _cfg(net1=dict(optimizer=dict(type='SGD', lr=0.05)),
-             adv2=dict(optimizer=dict(type='Adam', lr=1e-4))))(model)
+        afd_optim_cfg(net1=dict(optimizer=dict(type='SGD', lr=0.05)),
+                      adv2=dict(optimizer=dict(type='Adam', lr=1e-4))))(model)
     assert sorted(optim.keys()) == [
         'adv0', 'adv1', 'adv2', 'discriminators', 'net0', 'net1', 'net2'
     ]
@@ -64,7 +40,7 @@ def test_alternating_keys_and_parameter_ownership():
 
 def test_joint_adversarial_optimizers_own_only_transfer_layers():
     model = build_afd(3, bases=[8, 16, 8], update='joint')
-    optim = OnlineDistillOptimWrapperConstructor(_cfg())(model)
+    optim = OnlineDistillOptimWrapperConstructor(afd_optim_cfg())(model)
     # network 1's transfer is the identity: no adv1
     assert sorted(optim.keys()) == [
         'adv0', 'adv2', 'discriminators', 'net0', 'net1', 'net2'
@@ -77,26 +53,27 @@ def test_joint_adversarial_optimizers_own_only_transfer_layers():
 
 def test_empty_groups_are_skipped_and_errors_are_clear():
     dml = build_afd(2, adversarial=False)
-    assert sorted(OnlineDistillOptimWrapperConstructor(_cfg())(dml).keys()) \
-        == ['net0', 'net1']
+    optim = OnlineDistillOptimWrapperConstructor(afd_optim_cfg())(dml)
+    assert sorted(optim.keys()) == ['net0', 'net1']
     with pytest.raises(KeyError,
                        match=r"unknown optim_wrapper keys \['gen'\]"):
-        OnlineDistillOptimWrapperConstructor(_cfg(gen=dict()))(dml)
-    cfg = _cfg()
+        OnlineDistillOptimWrapperConstructor(afd_optim_cfg(gen=dict()))(dml)
+    cfg = afd_optim_cfg()
     cfg.pop('networks')
     with pytest.raises(KeyError, match=r'optim_wrapper.net0 is missing '
                        r'\(or optim_wrapper.networks\)'):
         OnlineDistillOptimWrapperConstructor(cfg)(dml)
-    cfg = _cfg()
+    cfg = afd_optim_cfg()
     cfg.pop('adversarial')
     with pytest.raises(KeyError, match='optim_wrapper.adv0 is missing'):
         OnlineDistillOptimWrapperConstructor(cfg)(build_afd(2))
     with pytest.raises(TypeError, match='not an OnlineDistillAlgorithm'):
-        OnlineDistillOptimWrapperConstructor(_cfg())(torch.nn.Linear(2, 2))
+        OnlineDistillOptimWrapperConstructor(afd_optim_cfg())(
+            torch.nn.Linear(2, 2))
 
 
 def test_gradient_accumulation_is_refused_at_build_time():
-    cfg = _cfg(networks=dict(
+    cfg = afd_optim_cfg(networks=dict(
         optimizer=dict(type='SGD', lr=0.1), accumulative_counts=2))
     with pytest.raises(AFDConfigError,
                        match=r'optim_wrapper\.net0\.accumulative_counts=2\) '

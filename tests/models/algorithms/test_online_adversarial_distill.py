@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from _afd_helpers import (JOINT_REFERENCE, build_afd, digest_run, fake_batch,
-                          joint_reference_run, optim_wrappers)
+from _helpers import (JOINT_REFERENCE, afd_optim_wrappers, build_afd,
+                      digest_run, fake_batch, joint_reference_run)
 
 from kd_plugins.models.algorithms import (AFDConfigError,
                                           OnlineAdversarialDistill,
@@ -227,7 +227,7 @@ def test_kl_term_matches_hand_computation():
 def test_joint_mode_gradient_isolation_of_the_two_steps():
     torch.manual_seed(0)
     model = build_afd(2, bases=[8, 16], update='joint')  # net0: transfer
-    optim = optim_wrappers(model)
+    optim = afd_optim_wrappers(model)
     assert sorted(optim.keys()) == ['adv0', 'discriminators', 'net0', 'net1']
     data = model.data_preprocessor(fake_batch(), True)
     losses, transferred = model.forward_train(data['inputs'],
@@ -255,8 +255,8 @@ def test_joint_mode_gradient_isolation_of_the_two_steps():
 def test_alternating_steps_touch_only_their_own_optimizer_and_parameters():
     torch.manual_seed(0)
     model = build_afd(2, bases=[8, 16])  # net0 has a transfer layer
-    optim = optim_wrappers(model, net_momentum=0.9, adv_type='Adam',
-                           disc_type='Adam')
+    optim = afd_optim_wrappers(model, net_momentum=0.9, adv_type='Adam',
+                               disc_type='Adam')
     assert sorted(optim.keys()) == [
         'adv0', 'adv1', 'discriminators', 'net0', 'net1'
     ]
@@ -303,7 +303,7 @@ def test_alternating_steps_touch_only_their_own_optimizer_and_parameters():
 
 def test_adversarial_optimizer_owns_backbone_and_transfer_of_its_network():
     model = build_afd(2, bases=[8, 16])
-    optim = optim_wrappers(model)
+    optim = afd_optim_wrappers(model)
     for k in range(2):
         owned = {id(p) for g in optim[f'adv{k}'].optimizer.param_groups
                  for p in g['params']}
@@ -318,7 +318,7 @@ def test_full_train_step_logs_losses_and_discriminator_statistics():
     model = build_afd(2, bases=[8, 16])
     before = _params(model)
     out = model.train_step(fake_batch(),
-                           optim_wrappers(model, disc_lr=0.0, adv_lr=0.0))
+                           afd_optim_wrappers(model, disc_lr=0.0, adv_lr=0.0))
     changed = _changed(before, model)
     assert changed and not any('discriminators' in n for n in changed)
     assert not any(n.startswith('transfers.') for n in changed)
@@ -338,7 +338,7 @@ def test_full_train_step_logs_losses_and_discriminator_statistics():
 
     before = _params(model)
     model.train_step(fake_batch(seed=1),
-                     optim_wrappers(model, net_lr=0.0, adv_lr=0.0))
+                     afd_optim_wrappers(model, net_lr=0.0, adv_lr=0.0))
     changed = _changed(before, model)
     assert changed and all(n.startswith('discriminators.') for n in changed)
 
@@ -347,13 +347,13 @@ def test_dml_mode_and_optim_wrapper_checks():
     torch.manual_seed(0)
     model = build_afd(2, adversarial=False)
     assert model.discriminators is None and model.transfers is None
-    optim = optim_wrappers(model)
+    optim = afd_optim_wrappers(model)
     assert sorted(optim.keys()) == ['net0', 'net1']
     out = model.train_step(fake_batch(), optim)
     assert 'disc.loss' not in out and 'net0.loss_adv' not in out
 
     joint = build_afd(2, update='joint')  # identity transfers: no adv{k}
-    optim = optim_wrappers(joint)
+    optim = afd_optim_wrappers(joint)
     assert sorted(optim.keys()) == ['discriminators', 'net0', 'net1']
     with pytest.raises(AFDConfigError, match=r"keys \['net0', 'net1'\]"):
         model.train_step(fake_batch(), optim)
@@ -366,14 +366,14 @@ def test_dml_mode_and_optim_wrapper_checks():
                                          ('joint', 'adv0')])
 def test_gradient_accumulation_is_refused_in_one_line(update, key):
     model = build_afd(2, bases=[8, 16], update=update)
-    optim = optim_wrappers(model)
+    optim = afd_optim_wrappers(model)
     optim[key]._accumulative_counts = 2
     with pytest.raises(AFDConfigError,
                        match=rf'optim_wrapper\.{key}\.accumulative_counts=2'):
         model.train_step(fake_batch(), optim)
     # accumulating the logit optimizers is fine in joint mode
     joint = build_afd(2, update='joint')
-    optim = optim_wrappers(joint)
+    optim = afd_optim_wrappers(joint)
     optim['net0']._accumulative_counts = 2
     joint.check_optim_wrapper(optim)
 
@@ -381,7 +381,8 @@ def test_gradient_accumulation_is_refused_in_one_line(update, key):
 @pytest.mark.parametrize('scenario', ['k3_transfer', 'k2_identity'])
 def test_joint_mode_reproduces_the_recorded_result_bit_for_bit(scenario):
     """Recorded on main (commit before the alternating scheme) with
-    ``python tests/_afd_helpers.py``; only the module names changed since
+    ``python tests/_afd_helpers.py`` (now ``write_joint_reference()`` in
+    ``tests/_helpers/afd.py``); only the module names changed since
     (connectors.<k>.transfer -> transfers.<k>.transfer,
     connectors.<k>.discriminator -> discriminators.<k>.layers)."""
     ref = json.loads((Path(__file__).parent /
@@ -430,7 +431,7 @@ def test_predict_all_and_eval_index():
 def test_adversarial_step_uses_a_fresh_forward_after_the_logit_step():
     torch.manual_seed(0)
     model = build_afd(2, bases=[8, 16])
-    optim = optim_wrappers(model, adv_lr=0.0)  # adv step moves nothing
+    optim = afd_optim_wrappers(model, adv_lr=0.0)  # adv step moves nothing
     data = model.data_preprocessor(fake_batch(seed=3), True)
     losses, _ = model.logit_losses(data['inputs'], data['data_samples'])
     stale = model.generator_loss(0, model._features(0, data['inputs'])[0])

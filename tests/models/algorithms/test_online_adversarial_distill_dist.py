@@ -1,8 +1,8 @@
 """AFD's own train_step under 2-process gloo (DistributedAlgorithmWrapper)."""
 import pytest
 import torch
-from _afd_helpers import build_afd, fake_batch, optim_wrappers
-from _helpers import spawn_gloo
+from _helpers import afd_optim_wrappers as optim_wrappers
+from _helpers import build_afd, fake_batch, spawn_gloo
 from mmengine.optim import OptimWrapperDict
 from mmrazor.registry import MODEL_WRAPPERS
 

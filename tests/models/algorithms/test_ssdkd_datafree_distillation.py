@@ -2,7 +2,7 @@ import copy
 
 import pytest
 import torch
-from _ssdkd_utils import changed, optim_wrappers, snapshot, tiny_algorithm
+from _helpers import changed, snapshot, ssdkd_optim_wrappers, tiny_ssdkd
 
 from kd_plugins.models.algorithms import SSDKDDataFreeDistillation
 from kd_plugins.models.algorithms.batch_augment import BatchAugment
@@ -24,8 +24,8 @@ def test_per_sample_kl_values():
 
 @pytest.mark.parametrize('meta', [True, False])
 def test_generator_round_leaves_student_untouched(meta):
-    algo = tiny_algorithm(meta_learning=meta, warmup_epochs=0)
-    ow = optim_wrappers(algo)
+    algo = tiny_ssdkd(meta_learning=meta, warmup_epochs=0)
+    ow = ssdkd_optim_wrappers(algo)
     student, teacher, gen = (snapshot(algo.student), snapshot(algo.teacher),
                              snapshot(algo.generator))
     algo.student.train()
@@ -46,9 +46,9 @@ def test_generator_round_leaves_student_untouched(meta):
 
 def test_one_meta_step_per_round():
     """First-order MAML: one generator (meta) step per synthesis round."""
-    algo = tiny_algorithm(generator_steps=3, synthesis_augment=None)
+    algo = tiny_ssdkd(generator_steps=3, synthesis_augment=None)
     grads = []
-    ow = optim_wrappers(algo)
+    ow = ssdkd_optim_wrappers(algo)
     inner_step = ow['generator'].step
 
     def record():
@@ -62,8 +62,8 @@ def test_one_meta_step_per_round():
 
 
 def test_warmup_round_has_no_adversarial_term_and_keeps_best_batch():
-    algo = tiny_algorithm(generator_steps=3)
-    ow = optim_wrappers(algo)
+    algo = tiny_ssdkd(generator_steps=3)
+    ow = ssdkd_optim_wrappers(algo)
     seen = []
     algo.replay_buffer.push = lambda x, p, generator=None: seen.append(x)
     logs = algo.synthesize(ow['generator'])  # epoch 0 < warmup_epochs 1
@@ -72,10 +72,10 @@ def test_warmup_round_has_no_adversarial_term_and_keeps_best_batch():
 
 
 def test_student_step_scales_gradients_by_normalised_weights():
-    algo = tiny_algorithm(distill_loss=dict(type='PerSampleKLLoss', tau=2.0,
-                                            loss_weight=0.5),
-                          kd_augment=None)
-    ow = optim_wrappers(algo)
+    algo = tiny_ssdkd(distill_loss=dict(type='PerSampleKLLoss', tau=2.0,
+                                        loss_weight=0.5),
+                      kd_augment=None)
+    ow = ssdkd_optim_wrappers(algo)
     algo.synthesize(ow['generator'])
     algo.synthesize(ow['generator'])
     buf = algo.replay_buffer
@@ -107,8 +107,8 @@ def test_student_step_scales_gradients_by_normalised_weights():
 
 
 def test_priorities_use_the_same_student_mode():
-    algo = tiny_algorithm(warmup_epochs=0)
-    ow = optim_wrappers(algo)
+    algo = tiny_ssdkd(warmup_epochs=0)
+    ow = ssdkd_optim_wrappers(algo)
     modes = []
     algo.priority_kl_orig = algo.priority_kl
 
@@ -148,9 +148,9 @@ def test_schedule_arithmetic_is_linear_in_data_scale():
 
 
 def test_train_step_runs_the_schedule_and_replaces_lowest_priority():
-    algo = tiny_algorithm(data_scale=8, replace_fraction=0.5,
-                          warmup_epochs=1, kd_augment=None)
-    ow = optim_wrappers(algo)
+    algo = tiny_ssdkd(data_scale=8, replace_fraction=0.5,
+                      warmup_epochs=1, kd_augment=None)
+    ow = ssdkd_optim_wrappers(algo)
     logs = algo.train_step(None, ow)  # epoch 0: fill, no KD
     assert int(algo.num_rounds) == 2 and int(algo.num_steps) == 0
     assert len(algo.replay_buffer) == 8 and 'distill.loss_kd' not in logs
@@ -170,10 +170,10 @@ def test_train_step_runs_the_schedule_and_replaces_lowest_priority():
 
 
 def test_tekap_as_student_loss_trains():
-    algo = tiny_algorithm(
+    algo = tiny_ssdkd(
         distill_loss=dict(type='TeKAPLogitsLoss', tau=4.0, seed=0),
         data_scale=16, kd_batch_size=8, warmup_epochs=1)
-    ow = optim_wrappers(algo, lr=0.05)
+    ow = ssdkd_optim_wrappers(algo, lr=0.05)
     algo.train_step(None, ow)  # fill
     x = algo.replay_buffer.get(torch.arange(16))
 
@@ -193,7 +193,7 @@ def test_tekap_as_student_loss_trains():
 
 
 def test_teacher_stays_in_eval_and_frozen():
-    algo = tiny_algorithm()
+    algo = tiny_ssdkd()
     algo.train()
     assert not algo.teacher.training and algo.student.training
     assert not any(p.requires_grad for p in algo.teacher.parameters())
@@ -214,20 +214,20 @@ def test_batch_augment_shift_and_flip_with_fill():
                     ok |= torch.equal(pad[:, oy:oy + 3, ox:ox + 3], y[i])
         assert ok
     with pytest.raises(TypeError):
-        tiny_algorithm(kd_augment=dict(scale=2))
+        tiny_ssdkd(kd_augment=dict(scale=2))
 
 
 def test_config_errors():
     with pytest.raises(ValueError, match='task_type'):
-        tiny_algorithm(task_type='det')
+        tiny_ssdkd(task_type='det')
     with pytest.raises(ValueError, match='data_scale'):
-        tiny_algorithm(replay_buffer=dict(
+        tiny_ssdkd(replay_buffer=dict(
             type='PrioritizedReplayBuffer', capacity=32))
     # build-time check: the buffer must hold one synthesis batch per rank
     with pytest.raises(ValueError, match=r'data_scale \(3\) must be >= '
                        r'synthesis_batch_size \(4\)'):
-        tiny_algorithm(data_scale=3)
-    algo = tiny_algorithm()
+        tiny_ssdkd(data_scale=3)
+    algo = tiny_ssdkd()
     with pytest.raises(KeyError, match='generator'):
         algo.train_step(None, {'architecture': None})
     assert isinstance(algo, SSDKDDataFreeDistillation)

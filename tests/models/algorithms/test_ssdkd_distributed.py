@@ -2,7 +2,8 @@
 import pytest
 import torch
 from _helpers import spawn_gloo
-from _ssdkd_utils import optim_wrappers, tiny_algorithm
+from _helpers import ssdkd_optim_wrappers as optim_wrappers
+from _helpers import tiny_ssdkd as tiny_algorithm
 
 
 def _train_two_ranks(rank, world_size, out_dir):
@@ -96,7 +97,7 @@ def _runner_rank(rank, world_size, config, teacher, work_dir, out):
 @pytest.mark.e2e
 def test_digits_config_runner_two_ranks(tmp_path):
     from _helpers import REPO_ROOT, save_random_checkpoint
-    from _ssdkd_utils import classifier
+    from _helpers import ssdkd_classifier as classifier
     teacher = tmp_path / 'teacher.pth'
     t = classifier('resnet20')
     t.pop('_scope_')

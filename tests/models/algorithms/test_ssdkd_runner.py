@@ -1,23 +1,18 @@
 """Real Runner iterations of SSD-KD (classification and segmentation)."""
-import sys
 from pathlib import Path
 
 import torch
-from _helpers import REPO_ROOT, save_random_checkpoint
+from _helpers import REPO_ROOT, write_tiny_nyuv2
 from mmengine.config import Config
-from mmengine.runner import Runner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'datasets'))
-from test_nyuv2_seg_dataset import write_tiny_nyuv2  # noqa: E402
-
-CLS_CONFIG = REPO_ROOT / 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
-SEG_CONFIG = REPO_ROOT / 'configs/ssdkd/deeplabv3_nyuv2.py'
+CLS_CONFIG = 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
+SEG_CONFIG = 'configs/ssdkd/deeplabv3_nyuv2.py'
 
 
-def _small_run(cfg, work_dir):
+def _small_run(tiny_runner, config, work_dir=None):
     """2 iterations (= 2 epochs over the synthetic set: the fill, then one
     with KD), validation and a checkpoint at the end."""
-    cfg.work_dir = str(work_dir)
+    cfg = tiny_runner.config(config, work_dir=work_dir, log_level='WARNING')
     if cfg.train_cfg.get('by_epoch', False):
         cfg.train_cfg.max_epochs = 2
         cfg.train_cfg.val_interval = 2
@@ -32,19 +27,16 @@ def _small_run(cfg, work_dir):
     cfg.model.kd_batch_size = 4
     cfg.model.generator_steps = 1
     cfg.model.warmup_epochs = 1
-    cfg.log_level = 'WARNING'
     return cfg
 
 
-def cls_cfg(tmp_path):
-    cfg = Config.fromfile(str(CLS_CONFIG))
-    teacher = tmp_path / 'teacher.pth'
-    save_random_checkpoint(dict(cfg.model.teacher), teacher)
-    cfg.model.teacher_ckpt = str(teacher)
+def cls_cfg(tiny_runner):
+    cfg = _small_run(tiny_runner, CLS_CONFIG)
+    tiny_runner.random_teacher(cfg)
     cfg.model.generator.ngf = 8
     cfg.val_dataloader.dataset.indices = 8
     cfg.val_dataloader.batch_size = 8
-    return _small_run(cfg, tmp_path / 'work')
+    return cfg
 
 
 def buffer_state(model):
@@ -53,9 +45,9 @@ def buffer_state(model):
             int(model.num_steps), int(model.num_rounds))
 
 
-def test_cls_runner_two_iterations_and_resume(tmp_path):
-    cfg = cls_cfg(tmp_path)
-    runner = Runner.from_cfg(cfg)
+def test_cls_runner_two_iterations_and_resume(tiny_runner):
+    cfg = cls_cfg(tiny_runner)
+    runner = tiny_runner.build(cfg)
     runner.train()
     work = Path(cfg.work_dir)
     assert (work / 'epoch_2.pth').is_file() and runner.iter == 2
@@ -71,10 +63,10 @@ def test_cls_runner_two_iterations_and_resume(tmp_path):
     assert 'train/generator.loss_bn' in scalars and \
         'train/distill.loss_kd' in scalars
 
-    cfg2 = cls_cfg(tmp_path)
+    cfg2 = cls_cfg(tiny_runner)
     cfg2.resume = True
     cfg2.model.teacher_ckpt = None  # the checkpoint holds the teacher
-    runner2 = Runner.from_cfg(cfg2)
+    runner2 = tiny_runner.build(cfg2)
     runner2.train()  # at max_iters already: only restores
     assert runner2.iter == 2
     after = buffer_state(runner2.model)
@@ -84,11 +76,10 @@ def test_cls_runner_two_iterations_and_resume(tmp_path):
     assert (before[1] > 0).all()
 
 
-def test_seg_runner_two_iterations_on_tiny_nyuv2(tmp_path):
+def test_seg_runner_two_iterations_on_tiny_nyuv2(tiny_runner, tmp_path):
     root = write_tiny_nyuv2(tmp_path / 'NYUv2', n_train=2, n_test=2,
                             size=(48, 64))
-    cfg = Config.fromfile(str(SEG_CONFIG))
-    cfg = _small_run(cfg, tmp_path / 'work')
+    cfg = _small_run(tiny_runner, SEG_CONFIG)
     m = cfg.model
     # small teacher (ResNet18-D8) and student heads to stay fast
     m.teacher.backbone.depth = 18
@@ -101,13 +92,11 @@ def test_seg_runner_two_iterations_on_tiny_nyuv2(tmp_path):
     m.synthesis_batch_size = 2
     m.kd_batch_size = 2
     m.data_scale = 4
-    teacher = tmp_path / 'teacher.pth'
-    save_random_checkpoint(dict(m.teacher), teacher, scope='mmseg')
-    m.teacher_ckpt = str(teacher)
+    tiny_runner.random_teacher(cfg, scope='mmseg')
     cfg.val_dataloader.dataset.data_root = str(root)
     cfg.val_dataloader.num_workers = 0
     cfg.val_dataloader.dataset.pipeline[1].scale = (2048, 32)
-    runner = Runner.from_cfg(cfg)
+    runner = tiny_runner.build(cfg)
     runner.train()
     model = runner.model
     assert len(model.replay_buffer) == 4 and int(model.num_steps) == 2
@@ -116,20 +105,19 @@ def test_seg_runner_two_iterations_on_tiny_nyuv2(tmp_path):
     assert (Path(cfg.work_dir) / 'iter_2.pth').is_file()
 
 
-def test_fast2_memorybank_and_mmrazor_dafl_configs_run(tmp_path):
+def test_fast2_memorybank_and_mmrazor_dafl_configs_run(tiny_runner,
+                                                       tmp_path):
     """The comparison configs train 2 iterations in one process."""
-    teacher = tmp_path / 'teacher.pth'
     for name in ('fast2', 'memorybank'):
-        fast = Config.fromfile(str(
-            REPO_ROOT / f'configs/ssdkd/{name}_resnet20_resnet8_digits.py'))
-        save_random_checkpoint(dict(fast.model.teacher), teacher)
-        fast.model.teacher_ckpt = str(teacher)
+        fast = _small_run(tiny_runner,
+                          f'configs/ssdkd/{name}_resnet20_resnet8_digits.py',
+                          tmp_path / name)
+        teacher = tiny_runner.random_teacher(fast)
         if fast.model.generator.type == 'FastGenerator':
             fast.model.generator.ngf = 8
         else:
             fast.model.generator.hidden_channels = 16
         fast.val_dataloader.dataset.indices = 8
-        fast = _small_run(fast, tmp_path / name)
         fast.model.kd_steps_per_epoch = 2
         fast.model.data_scale = 16
         assert fast.model.replay_buffer.alpha == 0.0
@@ -137,23 +125,24 @@ def test_fast2_memorybank_and_mmrazor_dafl_configs_run(tmp_path):
         assert fast.model.task_loss.gamma == 0.0 and \
             not fast.model.task_loss.diversity
         assert fast.model.meta_learning == (name == 'fast2')
-        runner = Runner.from_cfg(fast)
+        runner = tiny_runner.build(fast)
         runner.train()
         buf = runner.model.replay_buffer
         # one round of 4 per epoch (Fast), uniform sampling
         assert len(buf) == 8 and torch.allclose(
             buf.probabilities(), torch.full((8, ), 1 / 8))
 
-    dafl = Config.fromfile(
-        str(REPO_ROOT / 'configs/ssdkd/dafl_resnet20_resnet8_digits.py'))
+    dafl = tiny_runner.config(
+        'configs/ssdkd/dafl_resnet20_resnet8_digits.py', {
+            'train_dataloader.batch_size': 4,
+            'train_dataloader.dataset.length': 8,
+            'train_cfg.max_epochs': 1,
+            'val_dataloader.dataset.indices': 8,
+        },
+        work_dir=tmp_path / 'dafl',
+        log_level='WARNING')
     dafl.model.teachers.res20.ckpt_path = str(teacher)
-    dafl.work_dir = str(tmp_path / 'dafl')
-    dafl.train_dataloader.batch_size = 4
-    dafl.train_dataloader.dataset.length = 8
-    dafl.train_cfg.max_epochs = 1
-    dafl.val_dataloader.dataset.indices = 8
-    dafl.log_level = 'WARNING'
-    runner = Runner.from_cfg(dafl)
+    runner = tiny_runner.build(dafl)
     gen_before = {k: v.clone() for k, v in
                   runner.model.generator.state_dict().items()}
     runner.train()  # mmrazor's algorithm, unchanged, without DDP
@@ -165,11 +154,11 @@ def test_fast2_memorybank_and_mmrazor_dafl_configs_run(tmp_path):
 def test_synthetic_data_scale_is_one_config_value():
     from mmengine.registry import DefaultScope
     from mmrazor.registry import MODELS
-    cfg = Config.fromfile(str(CLS_CONFIG))
+    cfg = Config.fromfile(str(REPO_ROOT / CLS_CONFIG))
     assert 'capacity' not in cfg.model.replay_buffer
     totals = {}
     for scale in (500, 5000):
-        c = Config.fromfile(str(CLS_CONFIG))
+        c = Config.fromfile(str(REPO_ROOT / CLS_CONFIG))
         c.merge_from_dict({'model.data_scale': scale,
                            'model.teacher_ckpt': None})
         with DefaultScope.overwrite_default_scope('mmpretrain'):

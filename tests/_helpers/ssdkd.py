@@ -1,10 +1,16 @@
-"""Tiny SSD-KD builders shared by the SSD-KD tests (not a test module)."""
+"""Tiny SSD-KD builders shared by the SSD-KD tests."""
 import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmrazor.registry import MODELS
 
+__all__ = [
+    'ssdkd_classifier', 'tiny_ssdkd', 'ssdkd_optim_wrappers', 'snapshot',
+    'changed'
+]
 
-def classifier(backbone='resnet8', num_classes=10):
+
+def ssdkd_classifier(backbone='resnet8', num_classes=10):
+    """ImageClassifier config with a RepDistiller CIFAR backbone."""
     return dict(
         _scope_='mmpretrain',
         type='ImageClassifier',
@@ -14,12 +20,13 @@ def classifier(backbone='resnet8', num_classes=10):
                   in_channels=64))
 
 
-def tiny_algorithm(**kwargs):
+def tiny_ssdkd(**kwargs):
+    """SSDKDDataFreeDistillation with 16 px images and tiny buffers."""
     torch.manual_seed(0)
     cfg = dict(
         type='SSDKDDataFreeDistillation',
-        architecture=classifier(),
-        teacher=classifier(),
+        architecture=ssdkd_classifier(),
+        teacher=ssdkd_classifier(),
         generator=dict(type='SSDKDGenerator', img_size=16, latent_dim=8,
                        hidden_channels=16, num_blocks=2),
         data_scale=8,
@@ -30,7 +37,7 @@ def tiny_algorithm(**kwargs):
     return MODELS.build(cfg)
 
 
-def optim_wrappers(algo, lr=0.1):
+def ssdkd_optim_wrappers(algo, lr=0.1):
     return OptimWrapperDict(
         architecture=OptimWrapper(
             torch.optim.SGD(algo.student.parameters(), lr=lr)),
@@ -39,10 +46,12 @@ def optim_wrappers(algo, lr=0.1):
 
 
 def snapshot(module):
+    """Copies of a module's state-dict tensors."""
     return {k: v.detach().clone() for k, v in module.state_dict().items()
             if torch.is_tensor(v)}
 
 
 def changed(before, module):
+    """Keys whose tensors differ from the :func:`snapshot` ``before``."""
     now = module.state_dict()
     return [k for k, v in before.items() if not torch.equal(v, now[k])]

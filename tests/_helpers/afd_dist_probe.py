@@ -1,6 +1,8 @@
 """Test-only hook: every rank saves its algorithm state after training.
 
-Imported by a config through ``custom_imports`` in the AFD dist e2e test.
+Imported by a config through ``custom_imports`` (``'_helpers.afd_dist_probe'``)
+in the AFD dist e2e test; not imported by ``_helpers`` itself, so the hook is
+registered only in that run.
 """
 import os.path as osp
 

@@ -1,13 +1,22 @@
-"""Tiny models and builders shared by the AFD tests (CPU, seconds)."""
-import copy
+"""Tiny models and builders shared by the AFD tests (CPU, seconds).
+
+:func:`write_joint_reference` records the joint-mode reference pinned by
+``tests/models/algorithms/test_online_adversarial_distill.py``.
+"""
+import hashlib
 from typing import List, Optional
 
 import torch
 from mmengine.optim import OptimWrapperDict
-from mmpretrain.structures import DataSample  # noqa: E402
-from mmrazor.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS  # noqa: E402
+from mmpretrain.structures import DataSample
+from mmrazor.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
-import kd_plugins  # noqa: F401  (compat + registries first)
+__all__ = [
+    'tiny_classifier', 'build_afd', 'afd_optim_cfg', 'afd_optim_wrappers',
+    'fake_batch',
+    'JOINT_REFERENCE', 'tensor_digest', 'digest_run', 'joint_reference_run',
+    'write_joint_reference'
+]
 
 
 def tiny_classifier(base: int = 8, num_classes: int = 5) -> dict:
@@ -45,22 +54,42 @@ def build_afd(num: int = 2,
     return MODELS.build(cfg)
 
 
-def optim_wrappers(model, net_lr=0.1, adv_lr=1e-3, disc_lr=1e-3,
-                   net_momentum=0.0, adv_type='SGD',
-                   disc_type='SGD') -> OptimWrapperDict:
-    """OptimWrapperDict through the plugin's constructor (plain SGD unless
-    ``adv_type``/``disc_type`` say otherwise)."""
-    cfg = dict(
-        constructor='OnlineDistillOptimWrapperConstructor',
-        networks=dict(
-            optimizer=dict(type='SGD', lr=net_lr, momentum=net_momentum)),
-        adversarial=dict(optimizer=dict(type=adv_type, lr=adv_lr)),
-        discriminators=dict(optimizer=dict(type=disc_type, lr=disc_lr)))
-    cfg = copy.deepcopy(cfg)
+def _online_distill_optim_wrappers(model, cfg: dict) -> OptimWrapperDict:
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
-        dict(_scope_='mmrazor', type=cfg.pop('constructor'),
+        dict(_scope_='mmrazor', type='OnlineDistillOptimWrapperConstructor',
              optim_wrapper_cfg=cfg))
     return constructor(model)
+
+
+def afd_optim_cfg(adam_lr: float = 2e-5, **parts) -> dict:
+    """``optim_wrapper`` parts in the shipped AFD configs' recipe: SGD (lr
+    0.1, momentum 0.9, weight decay 1e-4) for the networks, Adam (``adam_lr``,
+    weight decay 0.1) for the adversarial and discriminator parts; ``parts``
+    are added (e.g. ``net1=dict(optimizer=...)``) or replace those."""
+    cfg = dict(
+        networks=dict(
+            optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
+                           weight_decay=1e-4)),
+        adversarial=dict(
+            optimizer=dict(type='Adam', lr=adam_lr, weight_decay=0.1)),
+        discriminators=dict(
+            optimizer=dict(type='Adam', lr=adam_lr, weight_decay=0.1)))
+    cfg.update(parts)
+    return cfg
+
+
+def afd_optim_wrappers(model, net_lr=0.1, adv_lr=1e-3, disc_lr=1e-3,
+                       net_momentum=0.0, adv_type='SGD',
+                       disc_type='SGD') -> OptimWrapperDict:
+    """OptimWrapperDict through the plugin's constructor (plain SGD unless
+    ``adv_type``/``disc_type`` say otherwise)."""
+    return _online_distill_optim_wrappers(
+        model,
+        dict(
+            networks=dict(
+                optimizer=dict(type='SGD', lr=net_lr, momentum=net_momentum)),
+            adversarial=dict(optimizer=dict(type=adv_type, lr=adv_lr)),
+            discriminators=dict(optimizer=dict(type=disc_type, lr=disc_lr))))
 
 
 def fake_batch(n: int = 4, size: int = 16, num_classes: int = 5,
@@ -81,7 +110,6 @@ JOINT_REFERENCE = 'afd_joint_reference.json'
 
 def tensor_digest(t: torch.Tensor) -> str:
     """sha256 of a tensor's dtype, shape and raw bytes (bit-exact pin)."""
-    import hashlib
     t = t.detach().cpu().contiguous()
     h = hashlib.sha256(f'{t.dtype}{tuple(t.shape)}'.encode())
     h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
@@ -109,7 +137,8 @@ def joint_reference_run(scenario: str, **algo_kwargs) -> dict:
     Used to pin ``update='joint'`` bit for bit against the numbers recorded
     on main before the alternating scheme existed
     (``tests/models/algorithms/afd_joint_reference.json``, written by
-    ``python tests/_afd_helpers.py`` on that commit).
+    ``python tests/_afd_helpers.py`` on that commit; now
+    :func:`write_joint_reference`).
 
     Args:
         scenario (str): ``'k3_transfer'`` (3 networks, channels 16/32/16, so
@@ -135,18 +164,8 @@ def joint_reference_run(scenario: str, **algo_kwargs) -> dict:
             model = build_afd(2, **algo_kwargs)
         else:
             raise ValueError(scenario)
-        cfg = dict(
-            networks=dict(
-                optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
-                               weight_decay=1e-4)),
-            adversarial=dict(
-                optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.1)),
-            discriminators=dict(
-                optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.1)))
-        optim = OPTIM_WRAPPER_CONSTRUCTORS.build(
-            dict(_scope_='mmrazor',
-                 type='OnlineDistillOptimWrapperConstructor',
-                 optim_wrapper_cfg=cfg))(model)
+        optim = _online_distill_optim_wrappers(model,
+                                               afd_optim_cfg(adam_lr=1e-3))
         logs = []
         for step in range(2):
             out = model.train_step(fake_batch(n=6, seed=100 + step), optim)
@@ -168,15 +187,18 @@ def joint_reference_run(scenario: str, **algo_kwargs) -> dict:
         torch.set_num_threads(threads)
 
 
-if __name__ == '__main__':  # record the joint-mode reference (see above)
-    import os.path as osp
-    out = osp.join(osp.dirname(osp.abspath(__file__)), 'models', 'algorithms',
-                   JOINT_REFERENCE)
-    import os
-    os.makedirs(osp.dirname(out), exist_ok=True)
+def write_joint_reference() -> str:
+    """Record the joint-mode reference (see :func:`joint_reference_run`)::
+
+        PYTHONPATH=.:tests python -c \\
+            'import _helpers; _helpers.write_joint_reference()'
+    """
     import json
+    import os.path as osp
+    out = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'models',
+                   'algorithms', JOINT_REFERENCE)
     with open(out, 'w') as f:
         json.dump({s: digest_run(joint_reference_run(s))
                    for s in ('k3_transfer', 'k2_identity')}, f, indent=0,
                   sort_keys=True)
-    print('wrote', out)
+    return out

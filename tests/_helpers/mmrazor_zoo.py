@@ -3,7 +3,7 @@
 Run by ``tests/zoo/test_mmrazor_zoo.py`` in one subprocess (the configs share
 one import of the stack); also runnable by hand::
 
-    python tests/zoo/mmrazor_zoo.py [NAME_SUBSTRING ...]
+    PYTHONPATH=.:tests python -m _helpers.mmrazor_zoo [NAME_SUBSTRING ...]
 
 The configs are globbed from the installed mmrazor wheel
 (``mmrazor/.mim/configs/distill/{mmcls,mmseg}``), loaded with
@@ -24,17 +24,15 @@ Prints one line per config (``PASS`` / ``SKIP: reason`` / ``FAIL: error``)
 and a final ``SUMMARY pass=N skip=N fail=N total=N``.
 """
 import glob
-import hashlib
 import os
 import os.path as osp
-import pickle
 import sys
 import tempfile
 import time
 import traceback
 from typing import Dict, List, Optional
 
-import numpy as np
+from .fake_data import write_cifar, write_cityscapes, write_imagenet
 
 #: Configs that need something outside this stack, with the reason.
 SKIPS: Dict[str, str] = {
@@ -59,79 +57,6 @@ def zoo_configs() -> List[str]:
                 continue
             found.append(path)
     return sorted(found)
-
-
-# ---------------------------------------------------------------- fake data
-def _write_png(path: str, array: np.ndarray) -> None:
-    import cv2
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    assert cv2.imwrite(path, array), path
-
-
-def write_imagenet(root: str, num: int = 4, size: int = 32) -> None:
-    """``train/<class>/<img>.JPEG`` plus ``meta/train.txt`` (``path label``).
-    """
-    rng = np.random.default_rng(0)
-    lines = []
-    for i in range(num):
-        rel = f'n{i:08d}/img_{i}.JPEG'
-        img = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
-        _write_png(osp.join(root, 'train', rel), img)
-        lines.append(f'{rel} {i % 2}')
-    os.makedirs(osp.join(root, 'meta'), exist_ok=True)
-    with open(osp.join(root, 'meta', 'train.txt'), 'w') as f:
-        f.write('\n'.join(lines) + '\n')
-
-
-def write_cifar(root: str, dataset_cls, num: int = 4) -> None:
-    """CIFAR python pickles (``data_batch_*``, ``test_batch``/``train``,
-    ``batches.meta``/``meta``); the class's md5 table is pointed at the fake
-    files so its integrity check still runs."""
-    rng = np.random.default_rng(0)
-    folder = osp.join(root, dataset_cls.base_folder)
-    os.makedirs(folder, exist_ok=True)
-    label_key = 'fine_labels' if 'fine' in str(
-        dataset_cls.meta.get('key')) else 'labels'
-
-    def dump(name, payload):
-        path = osp.join(folder, name)
-        with open(path, 'wb') as f:
-            pickle.dump(payload, f)
-        return [name, hashlib.md5(open(path, 'rb').read()).hexdigest()]
-
-    def batch(n):
-        return {
-            'data': rng.integers(0, 256, (n, 3072), dtype=np.uint8),
-            label_key: [int(i % 2) for i in range(n)]
-        }
-
-    dataset_cls.train_list = [
-        dump(name, batch(num if i == 0 else 0))
-        for i, (name, _) in enumerate(dataset_cls.train_list)
-    ]
-    dataset_cls.test_list = [
-        dump(name, batch(num)) for name, _ in dataset_cls.test_list
-    ]
-    classes = [f'class_{i}' for i in range(100)]
-    _, md5 = dump(dataset_cls.meta['filename'],
-                  {dataset_cls.meta['key']: classes})
-    dataset_cls.meta = dict(dataset_cls.meta, md5=md5)
-
-
-def write_cityscapes(root: str, num: int = 2, hw=(64, 128)) -> None:
-    """``leftImg8bit/train/<city>/*_leftImg8bit.png`` and
-    ``gtFine/train/<city>/*_gtFine_labelTrainIds.png``."""
-    rng = np.random.default_rng(0)
-    for i in range(num):
-        stem = f'city_{i:06d}_000019'
-        _write_png(
-            osp.join(root, 'leftImg8bit', 'train', 'city',
-                     f'{stem}_leftImg8bit.png'),
-            rng.integers(0, 256, (*hw, 3), dtype=np.uint8))
-        _write_png(
-            osp.join(root, 'gtFine', 'train', 'city',
-                     f'{stem}_gtFine_labelTrainIds.png'),
-            rng.integers(0, 19, hw, dtype=np.uint8))
 
 
 # ---------------------------------------------------------------- overrides

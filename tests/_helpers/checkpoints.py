@@ -1,15 +1,35 @@
-"""Hostile checkpoint files for the safe-loading tests (not a test module).
+"""Checkpoint files for tests: random "trained" teachers and hostile
+pickles for the safe-loading tests.
 
-Both write a file that, if unpickled without restrictions (or with
-``builtins.getattr`` allow-listed), creates ``marker``.
+Both hostile writers create a file that, if unpickled without restrictions
+(or with ``builtins.getattr`` allow-listed), creates ``marker``.
 """
 import io
 import pickle
 import zipfile
+from pathlib import Path
 
 import torch
 
-__all__ = ['write_getattr_chain', 'write_reduce_payload']
+__all__ = [
+    'save_random_checkpoint', 'write_getattr_chain', 'write_reduce_payload'
+]
+
+
+def save_random_checkpoint(model_cfg: dict, path, seed: int = 0,
+                           scope: str = 'mmpretrain') -> torch.nn.Module:
+    """Build ``model_cfg`` with random weights and save it as a checkpoint.
+
+    The file has mmengine's layout (``{'meta': ..., 'state_dict': ...}``),
+    so it stands in for a trained teacher. Returns the built model.
+    """
+    from mmengine.registry import MODELS, DefaultScope
+    torch.manual_seed(seed)
+    with DefaultScope.overwrite_default_scope(scope):
+        model = MODELS.build(model_cfg)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    torch.save({'meta': {}, 'state_dict': model.state_dict()}, str(path))
+    return model
 
 
 def _global(module: str, name: str) -> bytes:
