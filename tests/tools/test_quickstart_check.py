@@ -1,19 +1,13 @@
 """The quickstart's "above chance" check (tools/quickstart.py)."""
-import importlib.util
-
-from _helpers import REPO_ROOT
+from _helpers import load_script
 
 
-def _quickstart():
-    spec = importlib.util.spec_from_file_location(
-        'quickstart', REPO_ROOT / 'tools' / 'quickstart.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _above_chance():
+    return load_script('tools/quickstart.py', '_kd_quickstart').above_chance
 
 
 def test_digits_rows_need_four_standard_errors_above_guessing():
-    above_chance = _quickstart().above_chance
+    above_chance = _above_chance()
     row = dict(metric='top-1', num_test=359)
     # 10 % + 4 * sqrt(0.1 * 0.9 / 359) = 16.33 %
     assert not above_chance(dict(row, top1=16.3))
@@ -24,6 +18,6 @@ def test_digits_rows_need_four_standard_errors_above_guessing():
 
 
 def test_digitsseg_rows_need_one_and_a_half_times_background_miou():
-    above_chance = _quickstart().above_chance
+    above_chance = _above_chance()
     assert not above_chance(dict(metric='mIoU', top1=10.4))
     assert above_chance(dict(metric='mIoU', top1=10.77))
