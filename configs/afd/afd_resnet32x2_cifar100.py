@@ -7,44 +7,18 @@
 # pre-pooling feature map as real). Sources of every value and UNCONFIRMED
 # details: docs/afd.md. The other AFD CIFAR configs inherit this one.
 _base_ = [
+    '../_base_/models/cifar/resnet32.py',
     '../_base_/datasets/cifar100.py',
     '../_base_/schedules/cifar100_kd_240e.py',
     '../_base_/default_runtime.py',
+    './_base_/afd.py',
 ]
 
-
-def cifar_classifier(backbone, in_channels):
-    # same layout as configs/_base_/models/cifar/<arch>.py
-    return dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(type=backbone),
-        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
-        head=dict(
-            type='LinearClsHead',
-            num_classes=100,
-            in_channels=in_channels,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, 5)))
-
-
 # data_preprocessor: the dataset base's top-level one (CIFAR-100 mean/std),
-# built by the algorithm as mmpretrain's ClsDataPreprocessor.
-model = dict(
-    _scope_='mmrazor',
-    type='OnlineAdversarialDistill',
-    networks=[cifar_classifier('resnet32', 64)] * 2,
-    adversarial=True,
-    update='alternating',  # 'joint': one SGD step on logit + adversarial
-    transfer=dict(
-        type='AFDTransferConnector',
-        mode='auto'),  # 1x1 conv + BN only when channel counts differ
-    discriminator=dict(type='AFDDiscriminator', score_reduction='mean'),
-    logit_loss=dict(type='KLDivergence', tau=3.0, loss_weight=1.0),
-    adversarial_loss=dict(type='AFDAdversarialLoss', loss_weight=1.0),
-    logit_peers='cyclic',  # the pairing is set here only
-    feature_peers='cyclic',
-    eval_index=0)
+# built by the algorithm as mmpretrain's ClsDataPreprocessor. The networks:
+# configs/_base_/models/cifar/resnet32.py.
+_base_.model._scope_ = 'mmpretrain'
+model = dict(_base_.pop('afd'), _delete_=True, networks=[_base_.model] * 2)
 
 # Logit part (net0, net1): SGD lr 0.1, momentum 0.9, wd 1e-4 (paper);
 # adversarial part (adv0, adv1: backbone k + transfer k, Adam state apart from

@@ -5,20 +5,5 @@
 # Everything else as in afd_resnet32x2_cifar100.py.
 _base_ = ['./afd_resnet32x2_cifar100.py']
 
-
-def resnet32_classifier():
-    return dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(type='resnet32'),
-        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
-        head=dict(
-            type='LinearClsHead',
-            num_classes=100,
-            in_channels=64,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, 5)))
-
-
-model = dict(networks=[resnet32_classifier()] * 3, logit_peers='cyclic')
+model = dict(networks=[_base_.model.networks[0]] * 3, logit_peers='cyclic')
 work_dir = 'work_dirs/afd_resnet32x3_cifar100'

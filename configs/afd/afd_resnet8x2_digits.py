@@ -5,45 +5,15 @@
 # generator loss against its discriminator (which treats the peer's last
 # feature map as real), then the discriminators' step. Trains in a few
 # minutes on 2 CPU cores; compare with configs/demo/student_resnet8_digits.py
-# (resnet8 alone). Sources of the values: docs/afd.md.
-_base_ = [
-    '../_base_/datasets/digits.py',
-    '../_base_/schedules/digits.py',
-    '../_base_/default_runtime.py',
-]
-
-
-def cifar_classifier(backbone, in_channels):
-    return dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(type=backbone),
-        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
-        head=dict(
-            type='LinearClsHead',
-            num_classes=10,
-            in_channels=in_channels,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, )))
-
+# (resnet8 alone: its data, schedule and network are inherited here). Sources
+# of the values: docs/afd.md.
+_base_ = ['../demo/student_resnet8_digits.py', './_base_/afd.py']
 
 # data_preprocessor: the top-level one of the dataset base is used (the
 # Runner passes it to the model; the algorithm builds it as mmpretrain's
-# ClsDataPreprocessor).
-model = dict(
-    _scope_='mmrazor',
-    type='OnlineAdversarialDistill',
-    networks=[cifar_classifier('resnet8', 64)] * 2,
-    adversarial=True,
-    update='alternating',
-    transfer=dict(type='AFDTransferConnector',
-                  mode='auto'),  # identity: both maps have 64 channels
-    discriminator=dict(type='AFDDiscriminator', score_reduction='mean'),
-    logit_loss=dict(type='KLDivergence', tau=3.0, loss_weight=1.0),
-    adversarial_loss=dict(type='AFDAdversarialLoss', loss_weight=1.0),
-    logit_peers='cyclic',  # the pairing is set here only
-    feature_peers='cyclic',
-    eval_index=0)
+# ClsDataPreprocessor). Both transfer layers are identities (64 channels).
+_base_.model._scope_ = 'mmpretrain'
+model = dict(_base_.pop('afd'), _delete_=True, networks=[_base_.model] * 2)
 
 # Logit optimizers net0, net1: the digits recipe (SGD lr 0.05, momentum 0.9,
 # wd 5e-4, cosine over 8 epochs, as configs/demo/student_resnet8_digits.py);
@@ -54,8 +24,7 @@ model = dict(
 optim_wrapper = dict(
     _delete_=True,
     constructor='mmrazor.OnlineDistillOptimWrapperConstructor',
-    networks=dict(
-        optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4)),
+    networks=dict(optimizer=_base_.optim_wrapper.optimizer),
     adversarial=dict(optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)),
     discriminators=dict(
         optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)))

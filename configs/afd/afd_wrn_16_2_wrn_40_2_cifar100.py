@@ -5,28 +5,11 @@
 # afd_resnet32x2_cifar100.py.
 _base_ = ['./afd_resnet32x2_cifar100.py']
 
+# The WRNs of configs/_base_/models/cifar/ pool like resnet32 (8x8 average
+# pool) and end in 128 channels: resnet32's network with their backbones.
+_base_.model.networks[0].head.in_channels = 128
 model = dict(networks=[
-    dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(type='wrn_16_2'),
-        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
-        head=dict(
-            type='LinearClsHead',
-            num_classes=100,
-            in_channels=128,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, 5))),
-    dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(type='wrn_40_2'),
-        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
-        head=dict(
-            type='LinearClsHead',
-            num_classes=100,
-            in_channels=128,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, 5))),
+    dict(_base_.model.networks[0], backbone=dict(type=wrn))
+    for wrn in ('wrn_16_2', 'wrn_40_2')
 ])
 work_dir = 'work_dirs/afd_wrn_16_2_wrn_40_2_cifar100'

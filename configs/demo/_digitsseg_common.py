@@ -12,9 +12,7 @@
 # from-scratch models stayed at "background everywhere" (validation mIoU
 # 6.9 after 100-400 iterations on canvases of training digits, seed 1;
 # 10.1 and rising with init_cfg=None); chosen on those validation canvases.
-_base_ = ['../_base_/datasets/digitsseg.py']
-default_scope = 'mmseg'
-custom_imports = dict(imports=['kd_plugins'], allow_failed_imports=False)
+_base_ = ['../_base_/datasets/digitsseg.py', '../_base_/seg_runtime.py']
 
 norm_cfg = dict(type='BN', requires_grad=True)  # SyncBN on GPUs
 # ASPP rates for an 8x8 feature map (DeepLabV3's 12/24/36 are for 64x64+)
@@ -68,53 +66,12 @@ model = dict(
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
 
+# the student: the teacher at half its width
 student_model = dict(
-    _scope_='mmseg',
-    type='EncoderDecoder',
-    data_preprocessor={{_base_.data_preprocessor}},
-    pretrained=None,
-    backbone=dict(
-        type='ResNetV1c',
-        depth=18,
-        stem_channels=8,
-        base_channels=8,
-        num_stages=4,
-        out_indices=(0, 1, 2, 3),
-        dilations=(1, 1, 2, 4),
-        strides=(1, 2, 1, 1),
-        norm_cfg=norm_cfg,
-        norm_eval=False,
-        style='pytorch',
-        contract_dilation=True),
-    decode_head=dict(
-        type='ASPPHead',
-        in_channels=64,
-        in_index=3,
-        channels=16,
-        dilations=aspp_dilations,
-        dropout_ratio=0.1,
-        num_classes={{_base_.num_classes}},
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        init_cfg=None,  # see the note on initialisation above
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
-    auxiliary_head=dict(
-        type='FCNHead',
-        in_channels=32,
-        in_index=2,
-        channels=16,
-        num_convs=1,
-        concat_input=False,
-        dropout_ratio=0.1,
-        num_classes={{_base_.num_classes}},
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        init_cfg=None,  # see the note on initialisation above
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+    model,
+    backbone=dict(model['backbone'], stem_channels=8, base_channels=8),
+    decode_head=dict(model['decode_head'], in_channels=64, channels=16),
+    auxiliary_head=dict(model['auxiliary_head'], in_channels=32))
 
 max_iters = 1500
 optim_wrapper = dict(
@@ -129,29 +86,4 @@ train_cfg = dict(
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    # atomic writes: a full disk or a kill never leaves a truncated iter_N
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=500,
-        max_keep_ckpts=2, backend_args=dict(backend='atomic_local')),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'),
-    # as configs/_base_/default_runtime.py: stop at the first NaN/inf loss,
-    # random states in checkpoints (exact --resume)
-    invalid_loss=dict(type='mmrazor.CheckInvalidLossHook'),
-    random_state=dict(type='mmrazor.RandomStateHook'))
-env_cfg = dict(
-    cudnn_benchmark=False,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'))
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
-log_processor = dict(by_epoch=False)
-log_level = 'INFO'
-load_from = None
-resume = False
-randomness = dict(seed=0)
+default_hooks = dict(checkpoint=dict(interval=500))

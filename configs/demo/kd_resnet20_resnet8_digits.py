@@ -2,39 +2,30 @@
 # resnet20 teacher -> resnet8 student on the embedded digits. Loss:
 # 0.1 * CE + 0.9 * tau^2 * KL at tau=4 (the CRD/RepDistiller recipe).
 # Every method's digits config compares against this one.
-_base_ = [
-    '../_base_/datasets/digits.py',
-    '../_base_/schedules/digits.py',
-    '../_base_/default_runtime.py',
-]
+# Data, schedule and the student's network: the student trained alone.
+_base_ = ['./student_resnet8_digits.py']
 
 teacher_ckpt = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
 
-
-def cifar_classifier(backbone, in_channels, loss_weight=1.0):
-    return dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(type=backbone),
-        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
-        head=dict(
-            type='LinearClsHead',
-            num_classes=10,
-            in_channels=in_channels,
-            loss=dict(type='CrossEntropyLoss', loss_weight=loss_weight),
-            topk=(1, )))
-
-
+# The networks of configs/_base_/models/cifar/ (10 digits): resnet8 and
+# resnet20 share the neck (8x8 average pool) and head width (64), so the
+# teacher is the student's network with the resnet20 backbone.
+_base_.model._scope_ = 'mmpretrain'
 model = dict(
+    _delete_=True,
     _scope_='mmrazor',
     type='SingleTeacherDistill',
     data_preprocessor=dict(
         type='ImgDataPreprocessor',
-        mean=[77.9, 77.9, 77.9],
-        std=[82.5, 82.5, 82.5],
+        mean=_base_.data_preprocessor.mean,
+        std=_base_.data_preprocessor.std,
         bgr_to_rgb=False),
-    architecture=cifar_classifier('resnet8', 64, loss_weight=0.1),
-    teacher=cifar_classifier('resnet20', 64),
+    architecture=dict(
+        _base_.model,
+        head=dict(
+            _base_.model.head,
+            loss=dict(type='CrossEntropyLoss', loss_weight=0.1))),
+    teacher=dict(_base_.model, backbone=dict(type='resnet20')),
     teacher_ckpt=teacher_ckpt,
     distiller=dict(
         type='ConfigurableDistiller',

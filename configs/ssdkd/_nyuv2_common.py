@@ -1,9 +1,8 @@
 # Shared pieces of the NYUv2 (13 classes) configs: runtime in the mmseg
 # scope, data pipelines (resize 256, random crop 128, flip), the DeepLabV3
 # teacher (`model`: ResNet50-D8) and student (`student_model`:
-# MobileNetV2-D8) dicts.
-default_scope = 'mmseg'
-custom_imports = dict(imports=['kd_plugins'], allow_failed_imports=False)
+# MobileNetV2-D8, the teacher's heads on its channels) dicts.
+_base_ = ['../_base_/seg_runtime.py']
 
 data_root = 'data/NYUv2'
 num_classes = 13
@@ -92,9 +91,7 @@ model = dict(
     test_cfg=dict(mode='whole'))
 
 student_model = dict(
-    _scope_='mmseg',
-    type='EncoderDecoder',
-    data_preprocessor=data_preprocessor,
+    model,
     # 'mmcls://mobilenet_v2' for an ImageNet-initialised backbone
     pretrained=None,
     backbone=dict(
@@ -104,57 +101,5 @@ student_model = dict(
         dilations=(1, 1, 1, 2, 2, 4, 4),
         out_indices=(1, 2, 4, 6),
         norm_cfg=norm_cfg),
-    decode_head=dict(
-        type='ASPPHead',
-        in_channels=320,
-        in_index=3,
-        channels=512,
-        dilations=(1, 12, 24, 36),
-        dropout_ratio=0.1,
-        num_classes=num_classes,
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
-    auxiliary_head=dict(
-        type='FCNHead',
-        in_channels=96,
-        in_index=2,
-        channels=256,
-        num_convs=1,
-        concat_input=False,
-        dropout_ratio=0.1,
-        num_classes=num_classes,
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
-
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    # atomic writes: a full disk or a kill never leaves a truncated iter_N
-    checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=2000,
-        max_keep_ckpts=2, backend_args=dict(backend='atomic_local')),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'),
-    # as configs/_base_/default_runtime.py: stop at the first NaN/inf loss,
-    # random states in checkpoints (exact --resume)
-    invalid_loss=dict(type='mmrazor.CheckInvalidLossHook'),
-    random_state=dict(type='mmrazor.RandomStateHook'))
-env_cfg = dict(
-    cudnn_benchmark=False,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'))
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
-log_processor = dict(by_epoch=False)
-log_level = 'INFO'
-load_from = None
-resume = False
-randomness = dict(seed=0)
+    decode_head=dict(model['decode_head'], in_channels=320),
+    auxiliary_head=dict(model['auxiliary_head'], in_channels=96))

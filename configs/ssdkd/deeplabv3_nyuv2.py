@@ -7,7 +7,7 @@
 # kd_batch_size steps). Validation: mIoU of the student on the real NYUv2
 # test split.
 # Teacher: python tools/train.py configs/ssdkd/teacher_deeplabv3_r50_nyuv2.py
-_base_ = ['./_nyuv2_common.py']
+_base_ = ['./_nyuv2_common.py', './_base_/ssdkd.py']
 
 teacher_ckpt = 'work_dirs/teacher_deeplabv3_r50_nyuv2/iter_20000.pth'
 data_scale = 16000
@@ -16,10 +16,12 @@ max_iters = 20  # epochs: 20 x 1,000 KD steps of 16 (the former 20k iters)
 # The Runner would inject the top-level SegDataPreProcessor into the
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
 data_preprocessor = None
+# teacher-argmax targets for segmentation (task_targets='auto')
+_base_.ssdkd.task_loss.ignore_index = 255
+_base_.ssdkd.replay_buffer.storage_dtype = 'float16'  # 16k x 3x128x128: 1.6 GB
 model = dict(
+    _base_.pop('ssdkd'),
     _delete_=True,
-    _scope_='mmrazor',
-    type='SSDKDDataFreeDistillation',
     # data_preprocessor: the student's (real-image validation only)
     architecture={{_base_.student_model}},
     teacher={{_base_.model}},
@@ -32,37 +34,14 @@ model = dict(
         hidden_channels=128,
         num_blocks=3),
     data_scale=data_scale,
-    replace_fraction=0.1,
-    warmup_epochs=1,
-    replay_buffer=dict(
-        type='PrioritizedReplayBuffer',
-        alpha=0.6,
-        beta=0.4,
-        eps=1e-6,
-        replace='lowest_priority',
-        weight_norm='buffer',
-        storage_dtype='float16'),  # 16k x 3x128x128: 1.6 GB
-    bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0, momentum=0.9),
-    # teacher-argmax targets for segmentation (task_targets='auto')
-    task_loss=dict(
-        type='DiversityAwareTaskLoss',
-        loss_weight=0.5,
-        gamma=2.0,
-        diversity=True,
-        ignore_index=255),
     adv_weight=1.0,
     distill_loss=dict(type='PerSampleKLLoss', tau=1.0),
-    priority_tau=1.0,
     synthesis_batch_size=16,
     kd_batch_size=16,
     generator_steps=5,
     generator_lr=1e-3,
-    latent_lr=0.015,
-    meta_learning=True,
-    keep='best',
     synthesis_augment=dict(padding=8, flip=True),
-    kd_augment=dict(padding=8, flip=True),
-    seed=0)
+    kd_augment=dict(padding=8, flip=True))
 
 train_dataloader = dict(
     batch_size=1,

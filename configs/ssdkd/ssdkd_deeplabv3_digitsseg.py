@@ -5,7 +5,7 @@
 # model sizes differ, and the budget is scaled to a few CPU minutes.
 # Validation: mIoU of the student on the real DigitsSeg test canvases.
 # Teacher: python tools/train.py configs/demo/deeplabv3_r18_digitsseg.py
-_base_ = ['../demo/_digitsseg_common.py']
+_base_ = ['../demo/_digitsseg_common.py', './_base_/ssdkd.py']
 
 teacher_ckpt = 'work_dirs/deeplabv3_r18_digitsseg/iter_1500.pth'
 # The synthetic data scale is the budget (docs/ssdkd.md): one iteration is
@@ -19,10 +19,11 @@ max_iters = 10
 # The Runner would inject the top-level SegDataPreProcessor into the
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
 data_preprocessor = None
+# teacher-argmax targets for segmentation (task_targets='auto')
+_base_.ssdkd.task_loss.ignore_index = 255
 model = dict(
+    _base_.pop('ssdkd'),
     _delete_=True,
-    _scope_='mmrazor',
-    type='SSDKDDataFreeDistillation',
     # data_preprocessor: the student's (real-image validation only)
     architecture={{_base_.student_model}},
     teacher={{_base_.model}},
@@ -35,37 +36,15 @@ model = dict(
         hidden_channels=64,
         num_blocks=3),
     data_scale=data_scale,
-    replace_fraction=0.1,
-    warmup_epochs=1,
-    replay_buffer=dict(
-        type='PrioritizedReplayBuffer',
-        alpha=0.6,
-        beta=0.4,
-        eps=1e-6,
-        replace='lowest_priority',
-        weight_norm='buffer'),
-    bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0, momentum=0.9),
-    # teacher-argmax targets for segmentation (task_targets='auto')
-    task_loss=dict(
-        type='DiversityAwareTaskLoss',
-        loss_weight=0.5,
-        gamma=2.0,
-        diversity=True,
-        ignore_index=255),
     adv_weight=1.0,
     distill_loss=dict(type='PerSampleKLLoss', tau=1.0),
-    priority_tau=1.0,
     synthesis_batch_size=16,
     kd_batch_size=16,
     generator_steps=3,
     generator_lr=1e-3,
-    latent_lr=0.015,
-    meta_learning=True,
-    keep='best',
     # a mirrored digit is not one
     synthesis_augment=dict(padding=4, flip=False),
-    kd_augment=dict(padding=4, flip=False),
-    seed=0)
+    kd_augment=dict(padding=4, flip=False))
 
 train_dataloader = dict(
     _delete_=True,

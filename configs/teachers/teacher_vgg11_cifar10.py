@@ -2,21 +2,11 @@
 # teacher_vgg11_cifar100.py on CIFAR-10 (data/cifar10/cifar-10-batches-py).
 # Writes work_dirs/teacher_vgg11_cifar10/epoch_240.pth
 #   python tools/train.py configs/teachers/teacher_vgg11_cifar10.py
-_base_ = ['./teacher_vgg11_cifar100.py']
-
-dataset_type = 'CIFAR10'
-data_root = 'data/cifar10'
-data_preprocessor = dict(
-    num_classes=10,
-    mean=[125.307, 122.961, 113.8575],
-    std=[51.5865, 50.847, 51.255],
-    to_rgb=False)
+_base_ = [
+    '../_base_/models/cifar/vgg11.py',
+    '../_base_/datasets/cifar10.py',
+    '../_base_/schedules/cifar100_kd_240e.py',
+    '../_base_/default_runtime.py',
+]
 model = dict(head=dict(num_classes=10, topk=(1, )))
-train_dataloader = dict(
-    dataset=dict(type=dataset_type, data_root=data_root))
-val_dataloader = dict(
-    dataset=dict(type=dataset_type, data_root=data_root))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='Accuracy', topk=(1, ))
-test_evaluator = val_evaluator
 work_dir = 'work_dirs/teacher_vgg11_cifar10'

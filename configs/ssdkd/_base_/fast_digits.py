@@ -6,6 +6,7 @@
 # synthetic set (a synthesis phase, then a KD phase). Teacher first:
 #   python tools/train.py configs/demo/teacher_resnet20_digits.py
 _base_ = [
+    '../../_base_/models/cifar/resnet8.py',
     '../../_base_/datasets/digits.py',
     '../../_base_/default_runtime.py',
 ]
@@ -13,32 +14,23 @@ _base_ = [
 teacher_ckpt = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
 max_epochs = 40  # set by every config
 warmup_epochs = 1
-mean = [77.9, 77.9, 77.9]  # the digits data preprocessor's
-std = [82.5, 82.5, 82.5]
+mean = _base_.data_preprocessor.mean  # the digits normaliser
+std = _base_.data_preprocessor.std
 
-
-def cifar_classifier(backbone, in_channels):
-    return dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(type=backbone),
-        neck=dict(type='RepDistillerAvgPool', kernel_size=8),  # as the bases
-        head=dict(
-            type='LinearClsHead',
-            num_classes=10,
-            in_channels=in_channels,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, )))
-
-
+# The networks of configs/_base_/models/cifar/ for the 10 digits: resnet8
+# and resnet20 share the neck (8x8 average pool) and head width (64), so the
+# teacher is the student's network with the resnet20 backbone.
+_base_.model._scope_ = 'mmpretrain'
+_base_.model.head.update(num_classes=10, topk=(1, ))
 model = dict(
+    _delete_=True,
     _scope_='mmrazor',
     type='SSDKDDataFreeDistillation',
     # for validation on real images (synthetic ones are already normalised)
     data_preprocessor=dict(
         type='ImgDataPreprocessor', mean=mean, std=std, bgr_to_rgb=False),
-    architecture=cifar_classifier('resnet8', 64),
-    teacher=cifar_classifier('resnet20', 64),
+    architecture=_base_.model,
+    teacher=dict(_base_.model, backbone=dict(type='resnet20')),
     teacher_ckpt=teacher_ckpt,
     # Fast: nz 256, ngf 64, Sigmoid, then the dataset normaliser
     generator=dict(

@@ -9,31 +9,26 @@
 # 2e-4 over the KD epochs, batch 256. UNCONFIRMED (the SSD-KD paper's
 # schedule is not public): 200 KD epochs over the synthetic set, one warm-up
 # (fill) epoch, 10 % replaced per epoch, one KD pass per epoch, alpha/beta.
-_base_ = ['../../_base_/default_runtime.py']
+_base_ = [
+    '../../_base_/models/cifar/ResNet18.py',
+    '../../_base_/default_runtime.py',
+    './ssdkd.py',
+]
 
 warmup_epochs = 1
 max_epochs = 201
 data_scale = 5000  # the synthetic data scale: 500 ... 50,000 (10 %: 5,000)
-num_classes = 100
 teacher_ckpt = None  # set by every pair config
 
-classifier = dict(
-    _scope_='mmpretrain',
-    type='ImageClassifier',
-    backbone=dict(type='ResNet18'),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=num_classes,
-        in_channels=512,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, 5)))
-
+# Student and teacher start as configs/_base_/models/cifar/ResNet18.py; the
+# pair configs set backbone and head width. Its GlobalAveragePooling neck
+# pools any of the pairs' maps (ResNet_CIFAR 4x4, WRN 8x8, vgg).
+_base_.model._scope_ = 'mmpretrain'
 model = dict(
-    _scope_='mmrazor',
-    type='SSDKDDataFreeDistillation',
-    architecture=classifier,
-    teacher=classifier,
+    _base_.pop('ssdkd'),
+    _delete_=True,
+    architecture=_base_.model,
+    teacher=_base_.model,
     teacher_ckpt=teacher_ckpt,
     generator=dict(
         type='FastGenerator',
@@ -42,35 +37,16 @@ model = dict(
         latent_dim=256,
         ngf=64),  # mean/std: the dataset normaliser, set per dataset
     data_scale=data_scale,
-    replace_fraction=0.1,
     kd_passes=1.0,
     warmup_epochs=warmup_epochs,
-    replay_buffer=dict(
-        type='PrioritizedReplayBuffer',
-        alpha=0.6,
-        beta=0.4,
-        eps=1e-6,
-        replace='lowest_priority',
-        weight_norm='buffer'),
-    bn_loss=dict(type='BNStatisticsLoss', loss_weight=10.0, momentum=0.9),
-    task_loss=dict(
-        type='DiversityAwareTaskLoss',
-        loss_weight=0.5,
-        gamma=2.0,
-        diversity=True),
     adv_weight=1.33,
     distill_loss=dict(type='PerSampleKLLoss', tau=20.0),
-    priority_tau=1.0,
     synthesis_batch_size=256,
     kd_batch_size=256,
     generator_steps=2,
     generator_lr=5e-3,
-    latent_lr=0.015,
-    meta_learning=True,
-    keep='best',
     synthesis_augment=dict(padding=4, flip=True),
-    kd_augment=dict(padding=4, flip=True),
-    seed=0)
+    kd_augment=dict(padding=4, flip=True))
 
 train_dataloader = dict(
     batch_size=1,

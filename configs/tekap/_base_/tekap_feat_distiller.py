@@ -1,0 +1,36 @@
+# The Feature+TeKAP distiller, shared by the CIFAR-100 and digits configs:
+# TeKAPFeatureLoss 0.8 around L2Loss (normalised features) on the
+# penultimate (pooled) features `neck.gap`, student side through a 1x1 conv
+# + BN connector (its widths are set per pair); one noisy teacher feature,
+# alpha=0.1, sigma=0.1. A config takes it out of its bases as
+# model.distiller: `distiller=_base_.pop('tekap_feat_distiller')` (the key
+# then stays out of the resolved config).
+tekap_feat_distiller = dict(
+    type='ConfigurableDistiller',
+    student_recorders=dict(
+        feat=dict(type='ModuleOutputs', source='neck.gap')),
+    teacher_recorders=dict(
+        feat=dict(type='ModuleOutputs', source='neck.gap')),
+    connectors=dict(
+        loss_feat_sfeat=dict(
+            type='ConvModuleConnector',
+            in_channel=256,
+            out_channel=256,
+            norm_cfg=dict(type='BN'),
+            act_cfg=None)),
+    distill_losses=dict(
+        loss_feat=dict(
+            type='TeKAPFeatureLoss',
+            base_loss=dict(type='L2Loss', normalize=True),
+            num_noisy=1,
+            alpha=0.1,
+            sigma=0.1,
+            noisy_weight=1.0,
+            loss_weight=0.8)),
+    loss_forward_mappings=dict(
+        loss_feat=dict(
+            preds_S=dict(
+                from_student=True,
+                recorder='feat',
+                connector='loss_feat_sfeat'),
+            preds_T=dict(from_student=False, recorder='feat'))))
