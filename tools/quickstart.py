@@ -50,6 +50,7 @@ from mmengine.runner import Runner
 import kd_plugins.utils  # compat layer + registries, before mmrazor
 from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
                                          load_deferred_teachers)
+from kd_plugins.utils.model import unwrap_model
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CHANCE = 10.0  # percent, 10 digit classes
@@ -143,9 +144,7 @@ def top1(metrics: Dict[str, float]) -> float:
 
 def train_images_per_iter(cfg: Config, runner: Runner) -> int:
     """Images one training iteration consumes (synthetic ones for SSD-KD)."""
-    model = runner.model.module if hasattr(runner.model,
-                                           'module') else runner.model
-    per_iter = getattr(model, 'images_per_iter', None)
+    per_iter = getattr(unwrap_model(runner.model), 'images_per_iter', None)
     if per_iter is not None:
         return int(per_iter)
     return int(cfg.train_dataloader.batch_size)

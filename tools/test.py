@@ -10,13 +10,13 @@ import argparse
 import os.path as osp
 
 from mmengine.config import Config
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
                                          load_checkpoint, load_state)
 from kd_plugins.utils.config_checks import is_remote
+from kd_plugins.utils.model import unwrap_model
 from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
                                         build_runner, merge_common_args,
                                         prepare_config, tool_parser)
@@ -38,9 +38,7 @@ def load_strictly(runner: Runner, filename: str) -> None:
     """Load the evaluated checkpoint; any key or shape mismatch stops."""
     checkpoint = load_checkpoint(filename)
     runner.call_hook('after_load_checkpoint', checkpoint=checkpoint)
-    model = runner.model.module if is_model_wrapper(
-        runner.model) else runner.model
-    load_state(model, checkpoint, filename)
+    load_state(unwrap_model(runner.model), checkpoint, filename)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
