@@ -37,14 +37,13 @@ CIFAR's md5 check is patched to accept the test's pickles (the real files
 have fixed checksums); nothing else of the stack is patched.
 """
 import copy
-import importlib.util
 import json
 import math
 import pickle
 
 import numpy as np
 import pytest
-from _helpers import REPO_ROOT, save_random_checkpoint
+from _helpers import REPO_ROOT, load_script, save_random_checkpoint
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
@@ -292,19 +291,11 @@ def run_overrides(cfg, data_roots, random_ckpts):
     return opts
 
 
-def _train_tool():
-    spec = importlib.util.spec_from_file_location(
-        '_kd_tool_train_shipped', REPO_ROOT / 'tools' / 'train.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
 def train_tool(monkeypatch_module):
     import mmpretrain.datasets.cifar as cifar
     monkeypatch_module.setattr(cifar, 'check_md5', lambda *a, **k: True)
-    return _train_tool()
+    return load_script('tools/train.py', '_kd_tool_train_shipped')
 
 
 @pytest.fixture(scope='module')

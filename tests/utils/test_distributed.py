@@ -2,12 +2,11 @@
 user's ``--launcher pytorch`` path (nccl) needs no config edit, the CPU
 path switches to gloo, and both say so in one line."""
 import copy
-import runpy
 
 import pytest
 import torch
 import torch.distributed as dist
-from _helpers import REPO_ROOT
+from _helpers import REPO_ROOT, load_script
 from mmengine.config import Config
 
 from kd_plugins.utils import distributed
@@ -40,9 +39,9 @@ def no_cuda(monkeypatch):
 
 def train_config(*argv):
     """The config ``tools/train.py ARGV`` gives the Runner."""
-    tool = runpy.run_path(str(REPO_ROOT / 'tools' / 'train.py'))
-    args = tool['parse_args'](list(argv))
-    return prepare_config(args, tool['merge_args'], tool['TRAIN_SECTIONS'],
+    tool = load_script('tools/train.py', '_kd_tool_train')
+    args = tool.parse_args(list(argv))
+    return prepare_config(args, tool.merge_args, tool.TRAIN_SECTIONS,
                           ToolState())
 
 
