@@ -20,26 +20,19 @@ _base_ = [
 _base_.model._scope_ = 'mmpretrain'
 model = dict(_base_.pop('afd'), _delete_=True, networks=[_base_.model] * 2)
 
-# Logit part (net0, net1): SGD lr 0.1, momentum 0.9, wd 1e-4 (paper);
-# adversarial part (adv0, adv1: backbone k + transfer k, Adam state apart from
-# the SGD one) and discriminators: Adam lr 2e-5, wd 0.1 (public
-# reimplementation, see docs/afd.md). The base schedule's MultiStepLR (x0.1
-# at 150/180/210 of 240 epochs) applies to every optimizer.
+# Logit part (net0, net1): SGD lr 0.1, momentum 0.9, wd 1e-4 (paper); the
+# adversarial part and discriminators: ./_base_/afd.py. The base schedule's
+# MultiStepLR (x0.1 at 150/180/210 of 240 epochs) applies to every optimizer.
 optim_wrapper = dict(
+    _base_.pop('afd_optim_wrapper'),
     _delete_=True,
-    constructor='mmrazor.OnlineDistillOptimWrapperConstructor',
     networks=dict(
-        optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4)),
-    adversarial=dict(optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)),
-    discriminators=dict(
-        optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)))
+        optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4)))
 
-custom_hooks = [dict(type='mmrazor.CyclicDistillHook')]  # logs the pairing
 val_cfg = dict(_delete_=True, type='mmrazor.OnlineDistillValLoop')
 test_cfg = dict(_delete_=True, type='mmrazor.OnlineDistillTestLoop')
 default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', interval=10, max_keep_ckpts=3,
         save_best='auto'))  # tracks best/accuracy/top1
-model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
 work_dir = 'work_dirs/afd_resnet32x2_cifar100'

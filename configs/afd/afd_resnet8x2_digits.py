@@ -17,23 +17,15 @@ model = dict(_base_.pop('afd'), _delete_=True, networks=[_base_.model] * 2)
 
 # Logit optimizers net0, net1: the digits recipe (SGD lr 0.05, momentum 0.9,
 # wd 5e-4, cosine over 8 epochs, as configs/demo/student_resnet8_digits.py);
-# adversarial optimizers adv0, adv1 (backbone k + its identity transfer) and
-# the discriminators: Adam lr 2e-5, wd 0.1 (public reimplementation's
-# values, unchanged for this short schedule). The cosine schedule applies to
-# every optimizer.
+# the adversarial optimizers and the discriminators' are those of
+# ./_base_/afd.py (values unchanged for this short schedule). The cosine
+# schedule applies to every optimizer.
 optim_wrapper = dict(
+    _base_.pop('afd_optim_wrapper'),
     _delete_=True,
-    constructor='mmrazor.OnlineDistillOptimWrapperConstructor',
-    networks=dict(optimizer=_base_.optim_wrapper.optimizer),
-    adversarial=dict(optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)),
-    discriminators=dict(
-        optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)))
+    networks=dict(optimizer=_base_.optim_wrapper.optimizer))
 
-custom_hooks = [dict(type='mmrazor.CyclicDistillHook')]  # logs the pairing
 # Reports net0/..., net1/... and best/accuracy/top1.
 val_cfg = dict(_delete_=True, type='mmrazor.OnlineDistillValLoop')
 test_cfg = dict(_delete_=True, type='mmrazor.OnlineDistillTestLoop')
-# Distributed runs (tools/dist_train.sh) must call the algorithm's own
-# train_step (several optimizers), not DDP's default one.
-model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
 work_dir = 'work_dirs/afd_resnet8x2_digits'

@@ -1,7 +1,9 @@
 # DigitsSeg student alone: DeepLabV3-style ResNetV1c-18 at 1/8 width (output
 # stride 8) trained from scratch on the real training canvases (the
 # reference the data-free student is compared with).
-_base_ = ['./_digitsseg_common.py']
+_base_ = [
+    './_digitsseg_common.py', '../_base_/schedules/digitsseg_1500i.py'
+]
 model = dict(
     _delete_=True,
     _scope_='mmseg',

@@ -5,7 +5,7 @@
 # model sizes differ, and the budget is scaled to a few CPU minutes.
 # Validation: mIoU of the student on the real DigitsSeg test canvases.
 # Teacher: python tools/train.py configs/demo/deeplabv3_r18_digitsseg.py
-_base_ = ['../demo/_digitsseg_common.py', './_base_/ssdkd.py']
+_base_ = ['../demo/_digitsseg_common.py', './_base_/ssdkd_seg.py']
 
 teacher_ckpt = 'work_dirs/deeplabv3_r18_digitsseg/iter_1500.pth'
 # The synthetic data scale is the budget (docs/ssdkd.md): one iteration is
@@ -19,29 +19,17 @@ max_iters = 10
 # The Runner would inject the top-level SegDataPreProcessor into the
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
 data_preprocessor = None
-# teacher-argmax targets for segmentation (task_targets='auto')
-_base_.ssdkd.task_loss.ignore_index = 255
+_base_.ssdkd_seg.generator.update(
+    img_size=_base_.crop_size, latent_dim=64, hidden_channels=64)
 model = dict(
-    _base_.pop('ssdkd'),
+    _base_.pop('ssdkd_seg'),
     _delete_=True,
     # data_preprocessor: the student's (real-image validation only)
-    architecture={{_base_.student_model}},
-    teacher={{_base_.model}},
+    architecture=_base_.student_model,
+    teacher=_base_.model,
     teacher_ckpt=teacher_ckpt,
-    generator=dict(
-        type='SSDKDGenerator',
-        img_size={{_base_.crop_size}},
-        out_channels=3,
-        latent_dim=64,
-        hidden_channels=64,
-        num_blocks=3),
     data_scale=data_scale,
-    adv_weight=1.0,
-    distill_loss=dict(type='PerSampleKLLoss', tau=1.0),
-    synthesis_batch_size=16,
-    kd_batch_size=16,
     generator_steps=3,
-    generator_lr=1e-3,
     # a mirrored digit is not one
     synthesis_augment=dict(padding=4, flip=False),
     kd_augment=dict(padding=4, flip=False))
@@ -53,27 +41,17 @@ train_dataloader = dict(
     dataset=dict(type='DataFreePlaceholderDataset', length=1),
     sampler=dict(type='InfiniteSampler', shuffle=False))
 
+# the schedule of ./_base_/ssdkd_seg.py over max_iters, with the student's
+# optimizer of the student-alone config (AdamW) and the generator's meta step
+# at generator_lr x generator_steps
 optim_wrapper = dict(
-    _delete_=True,
-    constructor='mmrazor.SeparateOptimWrapperConstructor',
-    # the student's optimizer of the student-alone config
     architecture=dict(
-        optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4)),
-    # the meta step: generator_lr x generator_steps (Fast's meta optimizer)
-    generator=dict(
-        optimizer=dict(type='Adam', lr=3e-3, betas=(0.5, 0.999))))
-param_scheduler = dict(
-    _delete_=True,
-    architecture=dict(
-        type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
-        by_epoch=False),
-    generator=[])  # constant generator learning rate
+        optimizer=dict(
+            _delete_=True, type='AdamW', lr=2e-3, weight_decay=1e-4)),
+    generator=dict(optimizer=dict(lr=3e-3)))
+param_scheduler = dict(architecture=dict(end=max_iters))
+train_cfg = dict(max_iters=max_iters, val_interval=5)
 
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=5)
-
-model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
-custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]
 default_hooks = dict(
     logger=dict(interval=1), checkpoint=dict(interval=5))
 work_dir = 'work_dirs/ssdkd_deeplabv3_digitsseg'

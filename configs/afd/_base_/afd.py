@@ -17,3 +17,20 @@ afd = dict(
     logit_peers='cyclic',
     feature_peers='cyclic',
     eval_index=0)
+
+# The adversarial optimizers (adv_k: backbone k + transfer k, Adam state apart
+# from network k's logit optimizer) and the discriminators': Adam lr 2e-5,
+# wd 0.1 (public reimplementation, see docs/afd.md). A config adds its logit
+# optimizer (net_k) and takes this out of its bases as its optim_wrapper:
+# `optim_wrapper = dict(_base_.pop('afd_optim_wrapper'), _delete_=True,
+# networks=dict(optimizer=...))`.
+afd_optim_wrapper = dict(
+    constructor='mmrazor.OnlineDistillOptimWrapperConstructor',
+    adversarial=dict(optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)),
+    discriminators=dict(
+        optimizer=dict(type='Adam', lr=2e-5, weight_decay=0.1)))
+
+custom_hooks = [dict(type='mmrazor.CyclicDistillHook')]  # logs the pairing
+# Distributed runs (tools/dist_train.sh) must call the algorithm's own
+# train_step (several optimizers), not DDP's default one.
+model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')

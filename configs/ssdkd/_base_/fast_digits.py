@@ -8,6 +8,7 @@
 _base_ = [
     '../../_base_/models/cifar/resnet8.py',
     '../../_base_/datasets/digits.py',
+    '../../_base_/schedules/datafree_fast.py',
     '../../_base_/default_runtime.py',
 ]
 
@@ -58,30 +59,11 @@ model = dict(
     seed=0)
 
 # Data-free: one placeholder item per epoch only drives the loop.
-train_dataloader = dict(
-    _delete_=True,
-    batch_size=1,
-    num_workers=0,
-    dataset=dict(type='DataFreePlaceholderDataset', length=1),
-    sampler=dict(type='DefaultSampler', shuffle=False))
-
-optim_wrapper = dict(
-    constructor='mmrazor.SeparateOptimWrapperConstructor',
-    architecture=dict(
-        optimizer=dict(
-            type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-4)),
-    # the meta step: Fast's meta optimizer has lr_g x g_steps
-    generator=dict(optimizer=dict(type='Adam', lr=1e-2, betas=(0.5, 0.999))))
-# Fast: cosine over the KD epochs (after warm-up), eta_min 2e-4
+train_dataloader = dict(_base_.pop('datafree_train_dataloader'), _delete_=True)
+# Fast's schedule (../../_base_/schedules/datafree_fast.py) over max_epochs
 param_scheduler = dict(
-    architecture=dict(
-        type='CosineAnnealingLR', by_epoch=False, begin=warmup_epochs,
-        end=max_epochs, T_max=max_epochs - warmup_epochs, eta_min=2e-4),
-    generator=[])
-
-train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=10)
-val_cfg = dict()
-test_cfg = dict()
+    architecture=dict(end=max_epochs, T_max=max_epochs - warmup_epochs))
+train_cfg = dict(max_epochs=max_epochs, val_interval=10)
 
 # The algorithm's own train_step runs under DDP (several optimizers).
 model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')

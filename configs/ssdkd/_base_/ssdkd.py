@@ -31,3 +31,8 @@ ssdkd = dict(
     meta_learning=True,
     keep='best',
     seed=0)
+
+# The algorithm's own train_step (several optimizers) runs under DDP; the
+# hook anneals the replay buffer's beta.
+model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
+custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]

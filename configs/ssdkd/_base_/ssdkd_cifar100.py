@@ -1,31 +1,63 @@
-# SSD-KD on CIFAR-100: shared recipe + the real CIFAR-100 test split for
-# validation (as configs/_base_/datasets/cifar100.py: mmpretrain CIFAR100,
-# data/cifar100/cifar-100-python).
-_base_ = ['./ssdkd_cifar.py']
+# SSD-KD on CIFAR-100, the recipe of every SSD-KD CIFAR config (CIFAR-10:
+# ./ssdkd_cifar10.py). Data-free: the train loader is a placeholder; only
+# validation reads the real test split (configs/_base_/datasets/cifar100.py).
+# One iteration is one epoch over the synthetic set. Fast's recipe
+# (zju-vipa/Fast-Datafree scripts/fast_cifar.sh, fast_meta; sources in
+# docs/ssdkd.md): FastGenerator (nz 256, ngf 64, Sigmoid + normaliser),
+# meta-learned generator (2 steps, lr_g 5e-3, meta lr 1e-2, lr_z 0.015),
+# lowest-loss batch kept, crop 4 + flip, BN x10 with momentum 0.9, CE x0.5
+# (here phi * CE), adv 1.33 (ResNet pair; set per pair), KD at T=20, SGD lr
+# 0.2 wd 1e-4, cosine to 2e-4 over the KD epochs, batch 256
+# (configs/_base_/schedules/datafree_fast.py). UNCONFIRMED (the SSD-KD
+# paper's schedule is not public): 200 KD epochs over the synthetic set, one
+# warm-up (fill) epoch, 10 % replaced per epoch, one KD pass per epoch,
+# alpha/beta.
+_base_ = [
+    '../../_base_/models/cifar/ResNet18.py',
+    '../../_base_/datasets/cifar100.py',
+    '../../_base_/schedules/datafree_fast.py',
+    '../../_base_/default_runtime.py',
+    './ssdkd.py',
+]
 
-num_classes = 100
-data_preprocessor = dict(
-    num_classes=num_classes,
-    mean=[129.304, 124.070, 112.434],
-    std=[68.170, 65.392, 70.418],
-    to_rgb=False)
-val_dataloader = dict(
-    batch_size=256,
-    num_workers=4,
-    dataset=dict(
-        type='CIFAR100',
-        data_root='data/cifar100',
-        split='test',
-        pipeline=[dict(type='PackInputs')]),
-    sampler=dict(type='DefaultSampler', shuffle=False))
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
-test_dataloader = val_dataloader
-test_evaluator = val_evaluator
+data_scale = 5000  # the synthetic data scale: 500 ... 50,000 (10 %: 5,000)
+teacher_ckpt = None  # set by every pair config
+mean = _base_.data_preprocessor.mean  # the dataset normaliser
+std = _base_.data_preprocessor.std
+
+# Student and teacher start as configs/_base_/models/cifar/ResNet18.py; the
+# pair configs set backbone and head width. Its GlobalAveragePooling neck
+# pools any of the pairs' maps (ResNet_CIFAR 4x4, WRN 8x8, vgg).
+_base_.model._scope_ = 'mmpretrain'
 model = dict(
-    generator=dict(
-        mean=data_preprocessor['mean'], std=data_preprocessor['std']),
+    _base_.pop('ssdkd'),
+    _delete_=True,
+    # for validation on real images (synthetic ones are already normalised)
     data_preprocessor=dict(
-        type='ImgDataPreprocessor',
-        mean=data_preprocessor['mean'],
-        std=data_preprocessor['std'],
-        bgr_to_rgb=False))
+        type='ImgDataPreprocessor', mean=mean, std=std, bgr_to_rgb=False),
+    architecture=_base_.model,
+    teacher=_base_.model,
+    teacher_ckpt=teacher_ckpt,
+    generator=dict(
+        type='FastGenerator', img_size=32, out_channels=3, latent_dim=256,
+        ngf=64, mean=mean, std=std),
+    data_scale=data_scale,
+    kd_passes=1.0,
+    warmup_epochs=_base_.warmup_epochs,
+    adv_weight=1.33,
+    distill_loss=dict(type='PerSampleKLLoss', tau=20.0),
+    synthesis_batch_size=256,
+    kd_batch_size=256,
+    generator_steps=2,
+    generator_lr=5e-3,
+    synthesis_augment=dict(padding=4, flip=True),
+    kd_augment=dict(padding=4, flip=True))
+
+train_dataloader = dict(_base_.pop('datafree_train_dataloader'), _delete_=True)
+val_dataloader = dict(batch_size=256)
+test_dataloader = val_dataloader
+auto_scale_lr = dict(base_batch_size=1)  # not meaningful
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=1),
+    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=2))
