@@ -126,7 +126,8 @@ def prepare_distributed(cfg: Config, launcher: str) -> bool:
                                           DistributedAlgorithmWrapper):
         changed = use_averaging_optim_wrappers(cfg)
         if changed:
-            notes.append(f'{", ".join(changed)} -> Distributed*OptimWrapper')
+            notes.append(f'{", ".join(sorted(changed))} -> '
+                         'Distributed*OptimWrapper')
     if on_cpu and launcher == 'pytorch' and not dist.is_initialized():
         dist.init_process_group(backend='gloo')
     if notes and _rank() == 0:

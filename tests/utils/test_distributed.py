@@ -56,8 +56,8 @@ def test_gpu_launch_of_afd_keeps_nccl_and_averages(cuda, logged, tmp_path):
         'mmrazor.DistributedOptimWrapper'] * 3
     assert not dist.is_initialized()  # the Runner initialises nccl
     assert logged == [
-        'Distributed GPU run: optim_wrapper.networks, '
-        'optim_wrapper.adversarial, optim_wrapper.discriminators -> '
+        'Distributed GPU run: optim_wrapper.adversarial, '
+        'optim_wrapper.discriminators, optim_wrapper.networks -> '
         'Distributed*OptimWrapper'
     ]
 
