@@ -6,8 +6,8 @@
 # docs/ssdkd.md): FastGenerator (nz 256, ngf 64, Sigmoid + normaliser),
 # meta-learned generator (2 steps, lr_g 5e-3, meta lr 1e-2, lr_z 0.015),
 # lowest-loss batch kept, crop 4 + flip, BN x10 with momentum 0.9, CE x0.5
-# (here phi * CE), adv 1.33 (ResNet pair; set per pair), KD at T=20, SGD lr
-# 0.2 wd 1e-4, cosine to 2e-4 over the KD epochs, batch 256
+# (here phi * CE), adv 1.33 (ResNet pair; set per pair), KD at T=20, batch
+# 256, SGD lr 0.2 wd 1e-4 with cosine to 2e-4 over the KD epochs
 # (configs/_base_/schedules/datafree_fast.py). UNCONFIRMED (the SSD-KD
 # paper's schedule is not public): 200 KD epochs over the synthetic set, one
 # warm-up (fill) epoch, 10 % replaced per epoch, one KD pass per epoch,
