@@ -32,6 +32,7 @@ import time
 import traceback
 from typing import Dict, List, Optional
 
+from .dist import free_port
 from .fake_data import write_cifar, write_cityscapes, write_imagenet
 
 #: Configs that need something outside this stack, with the reason.
@@ -159,14 +160,9 @@ def dataset_type(cfg) -> str:
 
 
 def _one_process_group(cfg) -> None:
-    import socket
-
     from kd_plugins.utils.distributed import prepare_distributed
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
     os.environ.update(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
-                      MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+                      MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()))
     cfg.launcher = 'pytorch'
     # also gives DDP-type wrappers device_ids=None (CPU modules)
     prepare_distributed(cfg, 'pytorch')
