@@ -163,10 +163,11 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(architecture, data_preprocessor, init_cfg)
-        for name, value, allowed in (
-            ('task_type', task_type, ('auto', 'cls', 'seg')),
-            ('task_targets', task_targets, ('auto', 'random', 'argmax')),
-                ('keep', keep, ('best', 'last'))):
+        choices = (('task_type', task_type, ('auto', 'cls', 'seg')),
+                   ('task_targets', task_targets, ('auto', 'random',
+                                                   'argmax')),
+                   ('keep', keep, ('best', 'last')))
+        for name, value, allowed in choices:
             if value not in allowed:
                 raise ValueError(f'SSDKD: {name} must be one of {allowed}, '
                                  f'got {value!r}')

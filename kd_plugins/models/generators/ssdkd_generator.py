@@ -27,10 +27,10 @@ class SSDKDGenerator(BaseModule):
     one): any number of upsampling blocks (for large segmentation crops)
     and, instead of Fast's Sigmoid + dataset normaliser, a final
     affine-free BatchNorm. A linear layer maps the latent code to a
-    ``hidden_channels x h0 x w0`` map (``h0 = h / 2**num_blocks``), followed by
-    ``num_blocks`` blocks of
-    nearest upsampling x2, 3x3 conv, BN and LeakyReLU, a 3x3 conv to
-    ``out_channels`` and a final affine-free BatchNorm (no tanh). The output
+    ``hidden_channels x h0 x w0`` map (``h0 = h / 2**num_blocks``),
+    followed by ``num_blocks`` blocks of nearest upsampling x2, 3x3 conv,
+    BN and LeakyReLU, a 3x3 conv to ``out_channels`` and a final
+    affine-free BatchNorm (no tanh). The output
     is therefore roughly standardised, i.e. already in the "normalised image"
     space the networks are fed after their data preprocessor.
 

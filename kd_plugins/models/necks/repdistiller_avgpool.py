@@ -3,14 +3,13 @@
 RepDistiller/CRD (github.com/HobbitLong/RepDistiller, ``models/*.py``) ends
 the CIFAR ResNets with ``nn.AvgPool2d(8)``, the WRNs with
 ``F.avg_pool2d(out, 8)`` and ShuffleNetV1/V2 with ``F.avg_pool2d(out, 4)``.
-For 32x32 inputs that window covers the whole final map, so the result equals
-mmpretrain's ``GlobalAveragePooling`` (``AdaptiveAvgPool2d(1)``)
-mathematically,
-but the two kernels sum in a different order: logits differed by float32
-rounding (up to 3e-7 relative). This neck calls the same op with the same
-kernel (``nn.AvgPool2d(k)`` is ``F.avg_pool2d(x, k)``: stride k, no padding),
-so checkpoints converted with ``tools/convert_repdistiller_ckpt.py`` give
-bit-identical logits.
+For 32x32 inputs that window covers the whole final map, so the result
+equals mmpretrain's ``GlobalAveragePooling`` (``AdaptiveAvgPool2d(1)``)
+mathematically, but the two kernels sum in a different order: logits
+differed by float32 rounding (up to 3e-7 relative). This neck calls the
+same op with the same kernel (``nn.AvgPool2d(k)`` is ``F.avg_pool2d(x, k)``:
+stride k, no padding), so checkpoints converted with
+``tools/convert_repdistiller_ckpt.py`` give bit-identical logits.
 """
 from typing import Tuple, Union
 
