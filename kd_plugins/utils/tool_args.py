@@ -153,7 +153,9 @@ def prepare_config(args: argparse.Namespace,
                    sections: List[str], state) -> Config:
     """From parsed arguments to a config ready for the Runner.
 
-    Loads ``args.config`` with ``--cfg-options``, applies the tool's
+    Loads ``args.config`` with ``--cfg-options`` (a config without
+    ``model``, such as a ``_base_`` fragment, is a :class:`ConfigError`),
+    applies the tool's
     ``merge_args`` (which calls :func:`merge_common_args`), records the
     config and work dir on ``state`` (for error messages), checks the local
     paths of ``sections`` (``state.remote``: the remote ones) and prepares
@@ -161,6 +163,10 @@ def prepare_config(args: argparse.Namespace,
     prepare_distributed`).
     """
     cfg = load_config(args.config, args.cfg_options)
+    if 'model' not in cfg:  # e.g. a _base_ file, or a typo'd variable
+        raise ConfigError(f"{args.config}: the config has no 'model'; a "
+                          'file under _base_/ is a piece other configs '
+                          'inherit, not a config to run')
     merge_args(cfg, args)
     state.record(cfg, check_config_paths(cfg, sections))
     prepare_distributed(cfg, args.launcher)

@@ -76,6 +76,9 @@ def files(tmp_path_factory):
       "has no mmpretrain counterpart"]),
     (['{root}/name_error.py'],
      ["error: {root}/name_error.py:3: NameError: name 'undefined_name'"]),
+    (['configs/ssdkd/_base_/ssdkd_seg.py'],
+     ["error: configs/ssdkd/_base_/ssdkd_seg.py: the config has no 'model'; "
+      'a file under _base_/ is a piece other configs inherit']),
     ([KD_CFG, '--cfg-options', 'foo'],
      ["error: --cfg-options: 'foo' is not KEY=VALUE"]),
     ([KD_CFG, '--cfg-options', 'trian_cfg.max_epochs=1'],
@@ -117,6 +120,9 @@ def test_train_errors_are_one_line(argv, expected, files, tmp_path):
 @pytest.mark.parametrize('argv, expected', [
     (['configs/demo/missing.py', '{root}/good.pth'],
      ['error: config file not found: configs/demo/missing.py']),
+    (['configs/_base_/schedules/datafree_fast.py', '{root}/good.pth'],
+     ["error: configs/_base_/schedules/datafree_fast.py: the config has no "
+      "'model'"]),
     ([STUDENT_CFG, '{root}/none.pth'],
      ['error: checkpoint file not found: {root}/none.pth']),
     ([STUDENT_CFG, '{root}/text.pth'], ['error: ', '{root}/text.pth']),
