@@ -20,8 +20,8 @@ and, with ``--full``, the segmentation part on the embedded DigitsSeg task
 then prints a table (top-1 on the real digits test split or mIoU on the
 DigitsSeg test canvases, wall time, training images/s) and writes
 ``results.json`` and ``results.png`` to the work dir and prints the total
-time. The default (classification) took 2.5 minutes on 2 idle CPU
-cores (2026-11-23, benchmarks/README.md); ``--full`` adds the
+time. The default (classification) took 2.4-2.7 minutes on 2 idle CPU
+cores (3 runs, benchmarks/README.md); ``--full`` adds the
 segmentation part (about 6 CPU-minutes of training more, from
 benchmarks/accuracy.py, 1 thread per run), so it is kept out of the
 default. ``--seeds 0 1 2`` repeats each student (not
@@ -111,7 +111,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--full',
         action='store_true',
-        help='add the DigitsSeg segmentation part (about 8 more minutes)')
+        help='add the DigitsSeg segmentation part (about 4 more minutes '
+        'on 2 CPU cores)')
     parser.add_argument(
         '--seeds',
         type=int,
