@@ -1,16 +1,24 @@
-"""Peer assignment and build-time checks of AFD (pure functions).
+"""Peer assignment of AFD: pure resolving/validating functions and the
+functions that store and read it.
 
-``OnlineAdversarialDistill`` holds the pairing; these helpers compute and
-validate it. Errors are :class:`AFDConfigError` (a ``UserInputError`` and a
+``OnlineAdversarialDistill`` holds the pairing in two buffers,
+``feature_peers`` (K,) and ``logit_peer_mask`` (K, K), which
+:func:`set_pairing`, :func:`get_pairing` and :func:`keep_configured_pairing`
+work on. Errors are :class:`AFDConfigError` (a ``UserInputError`` and a
 ``ValueError``): one line naming the bad argument.
 """
-from typing import List, Sequence, Union
+from typing import List, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.logging import print_log
 
 from .online_distill_base import OnlineDistillConfigError
 
 __all__ = [
     'AFDConfigError', 'LOGIT_PEER_MODES', 'UPDATE_MODES', 'cyclic_peers',
-    'logit_peer_lists', 'resolve_feature_peers', 'resolve_logit_peers'
+    'logit_peer_lists', 'resolve_feature_peers', 'resolve_logit_peers',
+    'set_pairing', 'get_pairing', 'keep_configured_pairing'
 ]
 
 LOGIT_PEER_MODES = ('cyclic', 'all')
@@ -121,3 +129,68 @@ def resolve_logit_peers(spec: Union[str, Sequence[Sequence[int]]],
                                  f'network indices')
         out.append([int(j) for j in js])
     return out
+
+
+def set_pairing(algorithm: nn.Module, feature_peers: Union[str, Sequence[int]],
+                logit_peers: Union[str, Sequence[Sequence[int]]]) -> None:
+    """Set which peer each network learns from (validated).
+
+    Writes the algorithm's ``feature_peers`` and ``logit_peer_mask`` buffers
+    in place; bound as ``OnlineAdversarialDistill.set_pairing``.
+
+    Args:
+        algorithm (nn.Module): The algorithm (``networks`` and both
+            buffers).
+        feature_peers (str | Sequence[int]): ``'cyclic'`` or
+            ``feature_peers[k]``, the network ``D_k`` treats as real.
+        logit_peers (str | Sequence[Sequence[int]]): ``'cyclic'``,
+            ``'all'`` or explicit peer lists per network.
+    """
+    num = len(algorithm.networks)
+    peers = resolve_feature_peers(feature_peers, num)
+    lists = resolve_logit_peers(logit_peers, peers)
+    mask = torch.zeros(num, num, dtype=torch.bool)
+    for k, js in enumerate(lists):
+        mask[k, js] = True
+    algorithm.feature_peers.copy_(torch.tensor(peers))
+    algorithm.logit_peer_mask.copy_(mask)
+
+
+def get_pairing(algorithm: nn.Module) -> Tuple[List[int], List[List[int]]]:
+    """Current ``(feature_peers, logit_peer_lists)`` of ``algorithm``.
+
+    Bound as ``OnlineAdversarialDistill.get_pairing``.
+    """
+    feature = [int(p) for p in algorithm.feature_peers.tolist()]
+    logit = [
+        torch.nonzero(row).flatten().tolist()
+        for row in algorithm.logit_peer_mask.cpu()
+    ]
+    return feature, logit
+
+
+def keep_configured_pairing(algorithm: nn.Module, state_dict: dict,
+                            prefix: str) -> None:
+    """Replace a checkpoint's pairing buffers by the algorithm's own.
+
+    Logs a warning when the checkpoint's ``feature_peers`` or
+    ``logit_peer_mask`` differs from the configured one.
+
+    Args:
+        algorithm (nn.Module): The algorithm being loaded.
+        state_dict (dict): The state dict being loaded (changed in place).
+        prefix (str): The algorithm's key prefix in ``state_dict``.
+    """
+    for name in ('feature_peers', 'logit_peer_mask'):
+        key = prefix + name
+        mine = getattr(algorithm, name)
+        if key in state_dict:
+            theirs = state_dict[key]
+            if theirs.shape != mine.shape or not torch.equal(
+                    theirs.to(mine.device), mine):
+                print_log(
+                    f'OnlineAdversarialDistill: checkpoint {name} '
+                    f'{theirs.tolist()} differs from the config '
+                    f'{mine.tolist()}; keeping the config',
+                    logger='current', level=30)
+            state_dict[key] = mine.detach().clone()

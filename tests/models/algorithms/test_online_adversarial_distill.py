@@ -1,6 +1,8 @@
 import copy
 import json
+import pickle
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import torch
@@ -8,6 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from _helpers import (JOINT_REFERENCE, afd_optim_wrappers, build_afd,
                       digest_run, fake_batch, joint_reference_run)
+from mmengine.optim import OptimWrapperDict
 
 from kd_plugins.models.algorithms import (AFDConfigError,
                                           OnlineAdversarialDistill,
@@ -113,9 +116,6 @@ def test_cyclic_assignment_for_k_networks(num):
     (dict(feature_channels=[16]), 'feature_channels has 1 entries'),
     (dict(common_channels=0), 'common_channels must be a positive int'),
     (dict(feature_index=1.5), 'feature_index must be an int'),
-    (dict(connector=dict(type='AFDDiscriminatorConnector'),
-          transfer=dict(type='AFDTransferConnector')), 'not both'),
-    (dict(connector=dict(type='Other')), "connector type 'Other' unknown"),
 ])
 def test_build_time_validation_one_line_errors(kwargs, match):
     kwargs = dict(kwargs)
@@ -127,26 +127,14 @@ def test_build_time_validation_one_line_errors(kwargs, match):
     assert '\n' not in str(info.value)
 
 
-def test_legacy_connector_and_pre_split_checkpoints_still_load():
-    torch.manual_seed(0)
-    model = build_afd(2, bases=[8, 16], connector=dict(
-        type='AFDDiscriminatorConnector', transfer='always',
-        score_reduction='none', negative_slope=0.1))
-    assert all(t.has_transfer for t in model.transfers)
-    assert model.discriminators[0].score_reduction == 'none'
-    assert model.discriminators[1].layers[2].negative_slope == 0.1
-    # a checkpoint written before the split: connectors.<k>.transfer/...
-    old = {}
-    for key, value in model.state_dict().items():
-        key = key.replace('transfers.', 'connectors.').replace(
-            'discriminators.', 'connectors.').replace(
-                '.layers.', '.discriminator.')
-        old[key] = value + 1 if value.is_floating_point() else value
-    assert any(k.startswith('connectors.1.discriminator.') for k in old)
-    model.load_state_dict(old, strict=True)
-    torch.testing.assert_close(
-        model.discriminators[1].layers[0].weight,
-        old['connectors.1.discriminator.0.weight'])
+def test_connector_argument_and_connectors_checkpoint_keys_are_refused():
+    with pytest.raises(TypeError, match='connector'):
+        build_afd(2, connector=dict(type='AFDDiscriminatorConnector'))
+    model = build_afd(2, bases=[8, 16])
+    old = {k.replace('discriminators.', 'connectors.'): v
+           for k, v in model.state_dict().items()}
+    with pytest.raises(RuntimeError, match='connectors.0'):
+        model.load_state_dict(old, strict=True)
 
 
 def test_configured_pairing_wins_over_a_checkpoint():
@@ -359,6 +347,35 @@ def test_dml_mode_and_optim_wrapper_checks():
         model.train_step(fake_batch(), optim)
     with pytest.raises(ValueError, match='OptimWrapperDict'):
         joint.train_step(fake_batch(), optim['net0'])
+
+
+@pytest.mark.parametrize('update', ['alternating', 'joint'])
+def test_optim_wrapper_is_checked_once_per_wrapper_object(update):
+    torch.manual_seed(0)
+    model = build_afd(2, bases=[8, 16], update=update)
+    check = OnlineAdversarialDistill.check_optim_wrapper
+    with mock.patch.object(OnlineAdversarialDistill, 'check_optim_wrapper',
+                           autospec=True, side_effect=check) as spy:
+        optim = afd_optim_wrappers(model)  # the constructor checks it
+        assert spy.call_count == 1
+        for seed in range(3):  # checked on the first step only
+            model.train_step(fake_batch(seed=seed), optim)
+        assert spy.call_count == 2
+        again = OptimWrapperDict(**{k: optim[k] for k in optim.keys()})
+        for seed in range(2):  # a new object: checked on its first step
+            model.train_step(fake_batch(seed=seed), again)
+        assert spy.call_count == 3
+        model.check_optim_wrapper(optim)  # explicit calls always check
+        assert spy.call_count == 4
+    # a wrapper that fails is not remembered: refused on every step
+    bad = afd_optim_wrappers(build_afd(2, adversarial=False))
+    for _ in range(2):
+        with pytest.raises(AFDConfigError, match='keys'):
+            model.train_step(fake_batch(), bad)
+    # copies and unpickled models check again (weak references are not kept)
+    for other in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert optim not in other._passed_optim_wrappers
+    assert optim in model._passed_optim_wrappers
 
 
 @pytest.mark.parametrize('update, key', [('alternating', 'net1'),
