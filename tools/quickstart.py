@@ -163,7 +163,12 @@ def run_step(name: str, label: str, config: str, work_dir: str,
             opts['train_dataloader.dataset.num_samples'] = 8
     elif smoke:
         opts = dict(SMOKE_OPTIONS)
-        opts['train_cfg.max_epochs'] = 1
+        if 'max_iters' in cfg.train_cfg:  # data-free: iterations = KD steps
+            opts = dict(SEG_SMOKE_SSDKD, **{
+                'train_cfg.max_iters': 2,
+                'test_dataloader.dataset.indices': 32})
+        else:
+            opts['train_cfg.max_epochs'] = 1
     opts.update(options)
     cfg.merge_from_dict(opts)
     cfg.randomness = dict(seed=seed, deterministic=False)

@@ -57,9 +57,11 @@ model = dict(
                             recorder='res20_neck_gap')))))
 
 # DAFL reads the batch size and data samples from the loader.
-# One runner iteration is one DAFL step (not an SSD-KD epoch): 4 x 100.
+# One runner iteration is one DAFL step: 4 epochs of 100 (epoch-based,
+# unlike the iteration-based SSD-KD configs it inherits from).
 train_dataloader = dict(
     batch_size=batch_size,
+    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='DataFreePlaceholderDataset',
         length=100,
@@ -72,8 +74,9 @@ optim_wrapper = dict(
     architecture=dict(optimizer=dict(type='AdamW', lr=1e-1)),
     generator=dict(optimizer=dict(type='AdamW', lr=1e-3)))
 param_scheduler = None
-train_cfg = dict(max_epochs=4, val_interval=1)
+train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=4, val_interval=1)
+log_processor = dict(by_epoch=True)
 default_hooks = dict(
-    logger=dict(interval=20), checkpoint=dict(interval=1))
+    logger=dict(interval=20), checkpoint=dict(by_epoch=True, interval=1))
 custom_hooks = []
 work_dir = 'work_dirs/dafl_resnet20_resnet8_digits'

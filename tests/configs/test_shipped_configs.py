@@ -28,10 +28,9 @@ config name, and never the model's architecture, losses or pipelines:
   with ``synthesis_batch_size``/``kd_batch_size`` <= 4,
   ``warmup_generator_steps``/``generator_steps`` <= 1, a synthetic set
   (SSD-KD ``data_scale`` <= 16 images, a replay buffer's ``capacity`` <= 64
-  images), ``warmup_epochs`` <= 1 (so the second iteration distils) and
-  ``kd_steps_per_epoch`` <= 2 (the shipped values, e.g. filling a
-  5,000-image set with ResNet34 inversions, take many minutes per
-  iteration on CPU).
+  images), SSD-KD ``warmup_rounds`` <= 2 and ``warmup_rounds_per_iter``
+  <= 1 (the shipped values, e.g. Fast-2's 20 warm-up rounds before its
+  first KD step, take minutes per iteration on CPU).
 
 CIFAR's md5 check is patched to accept the test's pickles (the real files
 have fixed checksums); nothing else of the stack is patched.
@@ -81,7 +80,8 @@ FAMILIES = {
 LOADERS = ('train_dataloader', 'val_dataloader')
 DATAFREE_CAPS = dict(synthesis_batch_size=4, kd_batch_size=4,
                      warmup_generator_steps=1, generator_steps=1,
-                     data_scale=16, warmup_epochs=1, kd_steps_per_epoch=2)
+                     data_scale=16, warmup_rounds=2,
+                     warmup_rounds_per_iter=1)
 BUFFER_CAP = 64
 
 
@@ -283,7 +283,7 @@ def run_overrides(cfg, data_roots, random_ckpts):
     if 'logger' in cfg.get('default_hooks', {}):
         opts.append('default_hooks.logger.interval=1')
     for key, cap in DATAFREE_CAPS.items():
-        if key in model and model[key] > cap:
+        if model.get(key) is not None and model[key] > cap:
             opts.append(f'model.{key}={cap}')
     capacity = model.get('replay_buffer', {}).get('capacity', 0)
     if capacity > BUFFER_CAP:

@@ -1,8 +1,11 @@
-"""Exact resume (issue 9.7): a real ``tools/train.py`` KD run on the digits
-(RandomCrop augmentation, validation every epoch) is killed with SIGKILL in
-the middle of epoch 2, after epoch_1.pth was written; ``--resume`` then
-finishes it. The final weights must equal an uninterrupted run's bit for
-bit."""
+"""Exact resume: a real ``tools/train.py`` run is killed with SIGKILL after
+a checkpoint was written, and ``--resume`` finishes it; the final weights
+must equal an uninterrupted run's bit for bit. KD on the digits (RandomCrop
+augmentation, validation every epoch) is killed in the middle of epoch 2;
+SSD-KD (one iteration = one KD step with its synthesis rounds) between two
+iteration checkpoints, during the fill and the refresh rounds, so the
+resumed run must restore the replay buffer, the generator and its
+optimizer, the BN-statistics momentum and the round/step counters."""
 import os
 import signal
 import subprocess
@@ -17,13 +20,14 @@ from mmengine.config import Config
 pytestmark = pytest.mark.e2e
 
 KD_CFG = 'configs/demo/kd_resnet20_resnet8_digits.py'
+SSDKD_CFG = 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
 # 2 iterations per epoch, 3 epochs; iteration index 2 is inside epoch 2
 KILL_AT_ITER = 2
 
 PAUSED_TRAIN = r'''
 import importlib.util, sys, time
 from mmengine.hooks import Hook
-ready, argv = sys.argv[1], sys.argv[2:]
+ready, kill_at, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 spec = importlib.util.spec_from_file_location('train_tool', 'tools/train.py')
 tool = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tool)
@@ -35,7 +39,7 @@ class PauseHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        if runner.iter == %d:
+        if runner.iter == kill_at:
             open(ready, 'w').close()
             time.sleep(300)
 
@@ -51,7 +55,7 @@ def build_and_pause(cfg):
 
 tool.build_runner = build_and_pause
 tool.main(argv)
-''' % KILL_AT_ITER
+'''
 
 
 @pytest.fixture(scope='module')
@@ -71,17 +75,11 @@ def _weights(path):
     return torch.load(path, map_location='cpu')['state_dict']
 
 
-def test_kill_9_and_resume_gives_the_uninterrupted_weights(
-        tmp_path, options):
-    full = tmp_path / 'full'
-    proc = run_tool('train.py', KD_CFG, '--work-dir', full, *options)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-
-    killed = tmp_path / 'killed'
-    ready = tmp_path / 'ready'
+def _kill_at(config, kill_at, work_dir, ready, options):
+    """Run ``config`` until ``runner.iter == kill_at``, then SIGKILL it."""
     child = subprocess.Popen(
-        [sys.executable, '-c', PAUSED_TRAIN, str(ready), KD_CFG,
-         '--work-dir', str(killed), *options],
+        [sys.executable, '-c', PAUSED_TRAIN, str(ready), str(kill_at),
+         config, '--work-dir', str(work_dir), *options],
         cwd=REPO_ROOT, env=tool_env(), stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
@@ -95,6 +93,23 @@ def test_kill_9_and_resume_gives_the_uninterrupted_weights(
     os.kill(child.pid, signal.SIGKILL)
     child.communicate()
     assert child.returncode == -signal.SIGKILL
+
+
+def _different(a, b):
+    resumed, uninterrupted = _weights(a), _weights(b)
+    assert resumed.keys() == uninterrupted.keys()
+    return [k for k in resumed
+            if not torch.equal(resumed[k], uninterrupted[k])]
+
+
+def test_kill_9_and_resume_gives_the_uninterrupted_weights(
+        tmp_path, options):
+    full = tmp_path / 'full'
+    proc = run_tool('train.py', KD_CFG, '--work-dir', full, *options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    killed = tmp_path / 'killed'
+    _kill_at(KD_CFG, KILL_AT_ITER, killed, tmp_path / 'ready', options)
     assert (killed / 'epoch_1.pth').exists()
     assert not (killed / 'epoch_2.pth').exists()
 
@@ -102,13 +117,53 @@ def test_kill_9_and_resume_gives_the_uninterrupted_weights(
                     *options)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'resumed epoch: 1, iter: 2' in proc.stdout + proc.stderr
-    resumed, uninterrupted = (_weights(killed / 'epoch_3.pth'),
-                              _weights(full / 'epoch_3.pth'))
-    assert resumed.keys() == uninterrupted.keys()
-    different = [k for k in resumed
-                 if not torch.equal(resumed[k], uninterrupted[k])]
-    assert different == []
+    assert _different(killed / 'epoch_3.pth', full / 'epoch_3.pth') == []
     # and training did move the student (the comparison is not vacuous)
     first = _weights(full / 'epoch_1.pth')
+    last = _weights(full / 'epoch_3.pth')
     assert not torch.equal(first['architecture.head.fc.weight'],
-                           uninterrupted['architecture.head.fc.weight'])
+                           last['architecture.head.fc.weight'])
+
+
+def test_ssdkd_kill_9_mid_run_and_resume_gives_the_uninterrupted_weights(
+        tmp_path):
+    from _helpers import ssdkd_classifier
+    teacher = tmp_path / 'teacher.pth'
+    arch = ssdkd_classifier('resnet20')
+    arch.pop('_scope_')
+    save_random_checkpoint(arch, teacher)
+    # 8 iterations: fill rounds at 0-2 (12 images, 4 per round), a refresh
+    # round every synthesis_interval after; checkpoints every 3 iterations
+    options = [
+        '--cfg-options', f'model.teacher_ckpt={teacher}',
+        'model.data_scale=12', 'model.synthesis_batch_size=4',
+        'model.kd_batch_size=4', 'model.generator_steps=1',
+        'model.synthesis_interval=2', 'train_cfg.max_iters=8',
+        'train_cfg.val_interval=100', 'val_dataloader.dataset.indices=8',
+        'default_hooks.checkpoint.interval=3',
+        'default_hooks.checkpoint.max_keep_ckpts=5',
+        'default_hooks.logger.interval=1'
+    ]
+    full = tmp_path / 'full'
+    proc = run_tool('train.py', SSDKD_CFG, '--work-dir', full, *options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # per-iteration loss lines (one KD step each)
+    log = next(full.glob('*/*.log')).read_text()
+    assert log.count('distill.loss_kd') >= 8
+    assert 'Iter(train) [1/8]' in log and 'Iter(train) [8/8]' in log
+
+    killed = tmp_path / 'killed'
+    # killed after iteration index 4 (5 done): iter_3.pth exists, iter_6 not
+    _kill_at(SSDKD_CFG, 4, killed, tmp_path / 'ready', options)
+    assert (killed / 'iter_3.pth').exists()
+    assert not (killed / 'iter_6.pth').exists()
+    proc = run_tool('train.py', SSDKD_CFG, '--work-dir', killed, '--resume',
+                    *options)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'iter: 3' in proc.stdout + proc.stderr
+    assert _different(killed / 'iter_8.pth', full / 'iter_8.pth') == []
+    mid, last = _weights(full / 'iter_3.pth'), _weights(full / 'iter_8.pth')
+    for key in ('architecture.head.fc.weight', 'replay_buffer.priorities'):
+        assert not torch.equal(mid[key], last[key]), key
+    assert any(not torch.equal(v, last[k]) for k, v in mid.items()
+               if k.startswith('generator.') and v.is_floating_point())

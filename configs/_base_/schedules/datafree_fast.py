@@ -1,25 +1,28 @@
 # The data-free schedule of Fast (Fang et al., AAAI 2022; zju-vipa/
 # Fast-Datafree scripts/fast_cifar.sh, fast_meta; sources in docs/ssdkd.md),
 # shared by the SSD-KD CIFAR configs and the digits data-free configs. One
-# runner iteration is one epoch over the synthetic set (a synthesis phase,
-# then a KD phase), driven by one placeholder item: a config takes
-# `datafree_train_dataloader` as its loader with
+# runner iteration is one KD step of the student, with the synthesis rounds
+# the algorithm's schedule assigns to it run first (IterBasedTrainLoop),
+# driven by one placeholder item: a config takes `datafree_train_dataloader`
+# as its loader with
 # `train_dataloader = dict(_base_.pop('datafree_train_dataloader'),
 # _delete_=True)` (a dataset base beside this one also sets
 # train_dataloader, and sibling bases may not share a key).
-# Student: SGD lr 0.2, momentum 0.9, wd 1e-4, cosine to 2e-4 over the KD
-# epochs after the warm-up (fill) epoch. Generator: the meta step, Adam lr
-# 1e-2 (Fast's meta optimizer: lr_g 5e-3 x 2 generator steps), constant.
-# 200 KD epochs + 1 warm-up, validated every 5; a config with another length
-# sets param_scheduler.architecture (begin, end, T_max) and train_cfg.
-warmup_epochs = 1
-max_epochs = 201
+# Student: SGD lr 0.2, momentum 0.9, wd 1e-4, cosine to 2e-4 over the run's
+# iterations (Fast steps its cosine once per epoch of 400 KD steps; here per
+# KD step). Generator: the meta step, Adam lr 1e-2 (Fast's meta optimizer:
+# lr_g 5e-3 x 2 generator steps), constant. 4,000 KD steps (Fast's 200 KD
+# epochs over a 10 % set of CIFAR, 5,000 images at batch 256: 20 steps per
+# pass), validated every 200 (configs set their checkpoint and logger
+# intervals in iterations, by_epoch=False); a config with another length sets
+# max_iters in param_scheduler.architecture (end, T_max) and train_cfg.
+max_iters = 4000
 
 datafree_train_dataloader = dict(
     batch_size=1,
     num_workers=0,
     dataset=dict(type='DataFreePlaceholderDataset', length=1),
-    sampler=dict(type='DefaultSampler', shuffle=False))
+    sampler=dict(type='InfiniteSampler', shuffle=False))
 
 optim_wrapper = dict(
     constructor='mmrazor.SeparateOptimWrapperConstructor',
@@ -28,9 +31,11 @@ optim_wrapper = dict(
     generator=dict(optimizer=dict(type='Adam', lr=1e-2, betas=(0.5, 0.999))))
 param_scheduler = dict(
     architecture=dict(
-        type='CosineAnnealingLR', by_epoch=False, begin=warmup_epochs,
-        end=max_epochs, T_max=max_epochs - warmup_epochs, eta_min=2e-4),
+        type='CosineAnnealingLR', by_epoch=False, begin=0, end=max_iters,
+        T_max=max_iters, eta_min=2e-4),
     generator=[])
-train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=5)
-val_cfg = dict()
-test_cfg = dict()
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=200)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+log_processor = dict(by_epoch=False)

@@ -2,8 +2,8 @@
 # (zju-vipa/Fast-Datafree; every value's source is in docs/ssdkd.md):
 # resnet20 teacher -> resnet8 student on the embedded digits (1,438 train /
 # 359 test images). No training image is used: validation runs the student
-# on the real test split. One runner iteration = one epoch over the
-# synthetic set (a synthesis phase, then a KD phase). Teacher first:
+# on the real test split. One runner iteration = one KD step, with the
+# synthesis rounds the schedule gives it run first. Teacher first:
 #   python tools/train.py configs/demo/teacher_resnet20_digits.py
 _base_ = [
     '../../_base_/models/cifar/resnet8.py',
@@ -13,8 +13,7 @@ _base_ = [
 ]
 
 teacher_ckpt = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
-max_epochs = 40  # set by every config
-warmup_epochs = 1
+max_iters = 400  # KD steps; set by every config
 mean = _base_.data_preprocessor.mean  # the digits normaliser
 std = _base_.data_preprocessor.std
 
@@ -55,19 +54,24 @@ model = dict(
     # synthesis and KD; digits train with crop 2 and no flip
     synthesis_augment=dict(padding=2, flip=False),
     kd_augment=dict(padding=2, flip=False),
-    warmup_epochs=warmup_epochs,
     seed=0)
 
-# Data-free: one placeholder item per epoch only drives the loop.
+# Data-free: one placeholder item, cycled, only drives the loop.
 train_dataloader = dict(_base_.pop('datafree_train_dataloader'), _delete_=True)
-# Fast's schedule (../../_base_/schedules/datafree_fast.py) over max_epochs
-param_scheduler = dict(
-    architecture=dict(end=max_epochs, T_max=max_epochs - warmup_epochs))
-train_cfg = dict(max_epochs=max_epochs, val_interval=10)
+# Fast's schedule (../../_base_/schedules/datafree_fast.py) over max_iters
+param_scheduler = dict(architecture=dict(end=max_iters, T_max=max_iters))
+train_cfg = dict(max_iters=max_iters, val_interval=100)
 
 # The algorithm's own train_step runs under DDP (several optimizers).
 model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
-custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]
+# beta annealing; a grid of synthetic images every 100 iterations and at the
+# end (<work_dir>/<timestamp>/vis_data/vis_image/synthetic_<iter>.png)
+custom_hooks = [
+    dict(type='mmrazor.PrioritySamplingHook'),
+    dict(type='mmrazor.SyntheticGridHook', interval=100)
+]
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=1),
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=2))
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=100,
+        max_keep_ckpts=2))

@@ -1,6 +1,7 @@
 # SSD-KD's own settings (sources: docs/ssdkd.md), shared by the CIFAR and
-# segmentation configs: a synthetic set refreshed by 10 % per epoch (lowest
-# priority out) after one warm-up (fill) epoch, prioritized replay (alpha
+# segmentation configs: a synthetic set filled by the warm-up rounds (no
+# adversarial term), then refreshed by one round every synthesis_interval KD
+# steps (lowest priority out; set per config), prioritized replay (alpha
 # 0.6, beta 0.4 annealed to 1 by PrioritySamplingHook, importance weights
 # normalised by the buffer maximum), BN statistics x10 (momentum 0.9), the
 # diversity-aware phi on CE x0.5 (gamma 2), a meta-learned generator with
@@ -11,8 +12,8 @@
 ssdkd = dict(
     _scope_='mmrazor',
     type='SSDKDDataFreeDistillation',
-    replace_fraction=0.1,
-    warmup_epochs=1,
+    warmup_rounds=None,  # the rounds that fill the set
+    warmup_rounds_per_iter=1,
     replay_buffer=dict(
         type='PrioritizedReplayBuffer',
         alpha=0.6,
@@ -33,6 +34,11 @@ ssdkd = dict(
     seed=0)
 
 # The algorithm's own train_step (several optimizers) runs under DDP; the
-# hook anneals the replay buffer's beta.
+# hooks anneal the replay buffer's beta and write a grid of synthetic images
+# (with the teacher's masks for segmentation) every 1,000 iterations and at
+# the end, through the visualizer.
 model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
-custom_hooks = [dict(type='mmrazor.PrioritySamplingHook')]
+custom_hooks = [
+    dict(type='mmrazor.PrioritySamplingHook'),
+    dict(type='mmrazor.SyntheticGridHook', interval=1000)
+]

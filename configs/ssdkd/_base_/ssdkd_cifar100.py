@@ -1,17 +1,18 @@
 # SSD-KD on CIFAR-100, the recipe of every SSD-KD CIFAR config (CIFAR-10:
 # ./ssdkd_cifar10.py). Data-free: the train loader is a placeholder; only
 # validation reads the real test split (configs/_base_/datasets/cifar100.py).
-# One iteration is one epoch over the synthetic set. Fast's recipe
+# One iteration is one KD step (its synthesis rounds first). Fast's recipe
 # (zju-vipa/Fast-Datafree scripts/fast_cifar.sh, fast_meta; sources in
 # docs/ssdkd.md): FastGenerator (nz 256, ngf 64, Sigmoid + normaliser),
 # meta-learned generator (2 steps, lr_g 5e-3, meta lr 1e-2, lr_z 0.015),
 # lowest-loss batch kept, crop 4 + flip, BN x10 with momentum 0.9, CE x0.5
 # (here phi * CE), adv 1.33 (ResNet pair; set per pair), KD at T=20, batch
-# 256, SGD lr 0.2 wd 1e-4 with cosine to 2e-4 over the KD epochs
+# 256, SGD lr 0.2 wd 1e-4 with cosine to 2e-4 over the run
 # (configs/_base_/schedules/datafree_fast.py). UNCONFIRMED (the SSD-KD
-# paper's schedule is not public): 200 KD epochs over the synthetic set, one
-# warm-up (fill) epoch, 10 % replaced per epoch, one KD pass per epoch,
-# alpha/beta.
+# paper's schedule is not public): 4,000 KD steps (200 passes over the
+# 5,000-image set), the fill over the first 20 iterations (one round each),
+# then one round of 256 every 10 KD steps (10 % of the set per pass, ~107k
+# images in all), alpha/beta.
 _base_ = [
     '../../_base_/models/cifar/ResNet18.py',
     '../../_base_/datasets/cifar100.py',
@@ -42,8 +43,7 @@ model = dict(
         type='FastGenerator', img_size=32, out_channels=3, latent_dim=256,
         ngf=64, mean=mean, std=std),
     data_scale=data_scale,
-    kd_passes=1.0,
-    warmup_epochs=_base_.warmup_epochs,
+    synthesis_interval=10,
     adv_weight=1.33,
     distill_loss=dict(type='PerSampleKLLoss', tau=20.0),
     synthesis_batch_size=256,
@@ -59,5 +59,7 @@ test_dataloader = val_dataloader
 auto_scale_lr = dict(base_batch_size=1)  # not meaningful
 
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=1),
-    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=2))
+    logger=dict(type='LoggerHook', interval=20),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=200,
+        max_keep_ckpts=2))

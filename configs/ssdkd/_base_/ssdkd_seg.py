@@ -7,8 +7,8 @@
 # generator's img_size, latent_dim and hidden_channels, then takes this out
 # of its bases as its model:
 # `model = dict(_base_.pop('ssdkd_seg'), _delete_=True, architecture=...)`.
-# The schedule: one iteration is one SSD-KD epoch (synthesis phase + KD
-# phase); the student follows mmseg's DeepLabV3 recipe (SGD lr 0.01,
+# The schedule: one iteration is one KD step (its synthesis rounds first);
+# the student follows mmseg's DeepLabV3 recipe (SGD lr 0.01,
 # momentum 0.9, wd 5e-4, poly decay, power 0.9, to 1e-4), the generator's
 # meta step is Adam at generator_lr x generator_steps (Fast's meta
 # optimizer; 5e-3 for 5 steps), constant. A config with another length sets
@@ -25,7 +25,7 @@ ssdkd_seg = dict(
     kd_batch_size=16,
     generator_lr=1e-3)
 
-max_iters = 20
+max_iters = 20000
 optim_wrapper = dict(
     constructor='mmrazor.SeparateOptimWrapperConstructor',
     architecture=dict(
@@ -37,6 +37,6 @@ param_scheduler = dict(
         by_epoch=False),
     generator=[])
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2)
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')

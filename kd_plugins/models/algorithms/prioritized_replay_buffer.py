@@ -1,14 +1,37 @@
 """Dynamic replay buffer with prioritized sampling (SSD-KD)."""
+import math
+import os
 from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 from mmrazor.registry import MODELS
 
 __all__ = ['PrioritizedReplayBuffer']
 
 _DTYPES = {'float32': torch.float32, 'float16': torch.float16,
            'bfloat16': torch.bfloat16}
+
+
+def available_memory() -> Optional[int]:
+    """Bytes of memory available to allocate now (Linux ``MemAvailable``,
+    else physical pages); None when unknown."""
+    try:
+        with open('/proc/meminfo') as f:
+            for line in f:
+                if line.startswith('MemAvailable:'):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _gib(n: float) -> str:
+    return f'{n / 2**30:.2f} GiB'
 
 
 def _check_finite(priorities: torch.Tensor) -> None:
@@ -33,10 +56,12 @@ class PrioritizedReplayBuffer(nn.Module):
     * importance weight ``w(x) = (N P(x))^(-beta)``: :meth:`sample`
       returns these raw weights (the priority update ``delta = w * KL``
       uses them); :meth:`normalize_weights` divides them by the largest
-      weight of the whole buffer (``weight_norm='buffer'``, standard PER)
-      or of the given batch (``'batch'``), for scaling the student loss
-      only; ``beta`` is annealed to 1 by :class:`PrioritySamplingHook`
-      through :meth:`set_beta`.
+      weight of the whole buffer (``weight_norm='buffer'``, standard PER),
+      of the given batch (``'batch'``) or by the batch mean (``'mean'``:
+      the weights then only re-balance the batch and leave the loss scale,
+      hence the effective learning rate, unchanged), for scaling the
+      student loss only; ``beta`` is annealed to 1 by
+      :class:`PrioritySamplingHook` through :meth:`set_beta`.
 
     Non-finite priorities are rejected (a ``ValueError``).
 
@@ -68,11 +93,17 @@ class PrioritizedReplayBuffer(nn.Module):
             Defaults to 1e-6.
         replace (str): ``'lowest_priority'``, ``'fifo'`` or ``'random'``.
             Defaults to 'lowest_priority'.
-        weight_norm (str): ``'buffer'`` or ``'batch'``. Defaults to
-            'buffer'.
+        weight_norm (str): ``'buffer'``, ``'batch'`` or ``'mean'``.
+            Defaults to 'buffer'.
         storage_dtype (str): ``'float32'``, ``'float16'`` or ``'bfloat16'``
             for the stored images (float16 halves memory for large sets).
             Defaults to 'float32'.
+        max_bytes (int, optional): Largest image store allowed; None uses
+            the memory available when the buffer is built. The store
+            (``capacity x prod(sample_shape) x`` bytes per element) is
+            logged, and a larger one is refused with one ``MemoryError``
+            line naming ``data_scale``, the bytes and ``storage_dtype``,
+            before anything is allocated. Defaults to None.
     """
 
     #: Buffers kept identical on every rank by the algorithm itself (see
@@ -87,7 +118,8 @@ class PrioritizedReplayBuffer(nn.Module):
                  eps: float = 1e-6,
                  replace: str = 'lowest_priority',
                  weight_norm: str = 'buffer',
-                 storage_dtype: str = 'float32') -> None:
+                 storage_dtype: str = 'float32',
+                 max_bytes: Optional[int] = None) -> None:
         super().__init__()
         if capacity < 1:
             raise ValueError(
@@ -97,10 +129,10 @@ class PrioritizedReplayBuffer(nn.Module):
             raise ValueError(
                 f'PrioritizedReplayBuffer: unknown replace={replace!r} '
                 "(use 'lowest_priority', 'fifo' or 'random')")
-        if weight_norm not in ('buffer', 'batch'):
+        if weight_norm not in ('buffer', 'batch', 'mean'):
             raise ValueError(
                 f'PrioritizedReplayBuffer: unknown weight_norm='
-                f"{weight_norm!r} (use 'buffer' or 'batch')")
+                f"{weight_norm!r} (use 'buffer', 'batch' or 'mean')")
         if storage_dtype not in _DTYPES:
             raise ValueError(
                 f'PrioritizedReplayBuffer: unknown storage_dtype='
@@ -113,6 +145,21 @@ class PrioritizedReplayBuffer(nn.Module):
         self.replace = replace
         self.weight_norm = weight_norm
         self.storage_dtype = storage_dtype
+        self.nbytes = self.capacity * math.prod(self.sample_shape) * \
+            torch.empty((), dtype=_DTYPES[storage_dtype]).element_size()
+        limit, what = max_bytes, 'allowed (max_bytes)'
+        if limit is None:
+            limit, what = available_memory(), 'available'
+        if limit is not None and self.nbytes > limit:
+            raise MemoryError(
+                f'PrioritizedReplayBuffer: data_scale {self.capacity} x '
+                f'{self.sample_shape} {storage_dtype} needs '
+                f'{_gib(self.nbytes)}, more than the {_gib(limit)} {what}; '
+                'lower model.data_scale or set '
+                "replay_buffer.storage_dtype='float16' (or 'bfloat16')")
+        print_log(f'PrioritizedReplayBuffer: {self.capacity} x '
+                  f'{self.sample_shape} {storage_dtype} = '
+                  f'{_gib(self.nbytes)}', logger='current')
         self.register_buffer(
             'images',
             torch.zeros((self.capacity, ) + self.sample_shape,
@@ -252,9 +299,12 @@ class PrioritizedReplayBuffer(nn.Module):
         return w.pow(-float(self.beta)).float()
 
     def normalize_weights(self, weights: torch.Tensor) -> torch.Tensor:
-        """Divide raw weights by the buffer's (or the batch's) maximum."""
+        """Divide raw weights by the buffer's or the batch's maximum, or by
+        the batch mean (``weight_norm``)."""
         if self.weight_norm == 'batch':
             return weights / weights.max()
+        if self.weight_norm == 'mean':
+            return weights / weights.mean()
         probs = self.probabilities()
         w_max = (probs.numel() * probs.min().double()).pow(-float(self.beta))
         return (weights.double() / w_max).float()

@@ -16,8 +16,8 @@ from kd_plugins.utils.checkpoint import load_teacher as load_teacher_strictly
 from ..losses.masked_adversarial_kl import masked_adversarial_kl
 from ..losses.per_sample_kl_loss import match_logit_size, per_sample_kl
 from .batch_augment import BatchAugment
-from .data_scale_schedule import DataScaleSchedule
 from .meta_inversion import meta_invert
+from .synthesis_schedule import SynthesisSchedule
 
 __all__ = ['SSDKDDataFreeDistillation']
 
@@ -49,18 +49,21 @@ class _ScaleGrad(torch.autograd.Function):
 class SSDKDDataFreeDistillation(BaseAlgorithm):
     """SSD-KD data-free distillation (Liu et al., CVPR 2024) and Fast-2.
 
-    One ``train_step`` is one epoch over the synthetic set of
-    ``data_scale`` images (:class:`DataScaleSchedule`): a synthesis phase
-    (rounds of Fast's meta-learned inversion, each pushing its lowest-loss
-    batch into the :class:`PrioritizedReplayBuffer`, replacing its
-    lowest-priority samples once full) and a KD phase of priority-sampled
-    student steps. A round: a clone of the generator and fresh latents are
-    optimised ``generator_steps`` times on ``L_BN + phi L_task - adv L_adv``
-    (teacher BN statistics with momentum, diversity-aware task loss, Fast's
-    masked adversarial KL; the student frozen in eval mode), the clone's
-    gradients summed into the generator's (first-order MAML, Fast's
-    ``is_maml``), one generator step. A KD step: draw ``(i, w_i)`` with
-    raw ``w_i = (N P_i)^-beta``, set ``delta_i = w_i KL(T||S)``, train the
+    One ``train_step`` is one KD step of the student, preceded by the
+    synthesis rounds :class:`SynthesisSchedule` assigns to that iteration
+    (the warm-up rounds that fill the buffer, then one round every
+    ``synthesis_interval`` KD steps), so mmengine's ``IterBasedTrainLoop``,
+    logger, LR schedule, checkpoints and ``--resume`` work per KD step. A
+    round (Fast's meta-learned inversion) pushes its kept batch into the
+    :class:`PrioritizedReplayBuffer` of ``data_scale`` images, replacing
+    its lowest-priority samples once full: a clone of the generator and
+    fresh latents are optimised ``generator_steps`` times on
+    ``L_BN + phi L_task - adv L_adv`` (teacher BN statistics with momentum,
+    diversity-aware task loss, Fast's masked adversarial KL, off in warm-up
+    rounds; the student frozen in eval mode), the clone's gradients summed
+    into the generator's (first-order MAML, Fast's ``is_maml``), one
+    generator step. A KD step: draw ``(i, w_i)`` with raw
+    ``w_i = (N P_i)^-beta``, set ``delta_i = w_i KL(T||S)``, train the
     student on ``distill_loss`` with each sample's gradient scaled by
     ``w_i / max_buffer w`` (exact for losses that are means over samples).
     Both priorities use the student in eval mode (:meth:`priority_kl`).
@@ -76,20 +79,17 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         generator (dict | nn.Module): Needs ``latent_dim`` and ``out_shape``
             (``black_level`` optional: the padding value).
         teacher_ckpt (str, optional): Teacher checkpoint. Defaults to None.
-        data_scale (int): Synthetic images held: the buffer capacity and the
-            budget. Defaults to 5000.
+        data_scale (int): Synthetic images held: the buffer capacity.
+            Defaults to 5000.
         replay_buffer (dict): Buffer config without capacity.
             Defaults to ``dict(type='PrioritizedReplayBuffer')``.
-        replace_fraction (float): Part of the full buffer replaced per
-            epoch. Defaults to 0.1.
-        kd_passes (float): KD passes over the memory per epoch.
-            Defaults to 1.0.
-        warmup_epochs (int): Epochs without KD and adversarial term.
+        warmup_rounds (int, optional): Rounds without the adversarial
+            term at the start; None fills the buffer (``ceil(data_scale /
+            synthesis batch)``). Defaults to None.
+        warmup_rounds_per_iter (int): Warm-up rounds per iteration.
             Defaults to 1.
-        rounds_per_epoch (int, optional): Fast's fixed schedule. Defaults to
-            None.
-        kd_steps_per_epoch (int, optional): Fast's fixed schedule. Defaults
-            to None.
+        synthesis_interval (int): After the warm-up, KD steps per
+            synthesis round (0: no refresh). Defaults to 1.
         bn_loss (dict): :class:`BNStatisticsLoss` config.
         task_loss (dict, optional): :class:`DiversityAwareTaskLoss` config;
             None disables the task term.
@@ -134,11 +134,9 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                  teacher_ckpt: Optional[str] = None,
                  data_scale: int = 5000,
                  replay_buffer: dict = dict(type='PrioritizedReplayBuffer'),
-                 replace_fraction: float = 0.1,
-                 kd_passes: float = 1.0,
-                 warmup_epochs: int = 1,
-                 rounds_per_epoch: Optional[int] = None,
-                 kd_steps_per_epoch: Optional[int] = None,
+                 warmup_rounds: Optional[int] = None,
+                 warmup_rounds_per_iter: int = 1,
+                 synthesis_interval: int = 1,
                  bn_loss: dict = dict(
                      type='BNStatisticsLoss', loss_weight=10.0,
                      momentum=0.9),
@@ -179,10 +177,9 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         if 'capacity' in replay_buffer:
             raise ValueError('SSDKD: set data_scale, not '
                              'replay_buffer.capacity')
-        self.schedule = DataScaleSchedule(
-            data_scale, synthesis_batch_size, kd_batch_size,
-            get_dist_info()[1], replace_fraction, kd_passes, warmup_epochs,
-            rounds_per_epoch, kd_steps_per_epoch)
+        self.schedule = SynthesisSchedule(
+            data_scale, synthesis_batch_size, get_dist_info()[1],
+            warmup_rounds, warmup_rounds_per_iter, synthesis_interval)
 
         self.teacher = load_teacher(
             MODELS.build(teacher) if isinstance(teacher, dict) else teacher,
@@ -214,7 +211,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         self.meta_learning = meta_learning
         self.keep = keep
         self.seeds = SeededGenerators(int(seed))
-        for name in ('num_epochs', 'num_rounds', 'num_steps'):
+        for name in ('num_rounds', 'num_steps'):
             self.register_buffer(name, torch.zeros((), dtype=torch.long))
 
     @property
@@ -224,9 +221,8 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
 
     @property
     def images_per_iter(self) -> int:
-        """Synthetic images the student trains on per iteration (epoch)."""
-        return self.kd_batch_size * self.schedule.kd_steps(
-            self.schedule.warmup_epochs)
+        """Synthetic images the student trains on per iteration (rank)."""
+        return self.kd_batch_size
 
     def train(self, mode: bool = True) -> 'SSDKDDataFreeDistillation':
         """Set the mode; the teacher always stays in eval mode."""
@@ -302,7 +298,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                 ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
         """Meta-learned inversion of ``z``; returns the kept batch."""
         adv_on = self.adv_weight and \
-            int(self.num_epochs) >= self.schedule.warmup_epochs
+            not self.schedule.is_warmup_round(int(self.num_rounds))
         views = self.seeds.fork(5, int(self.num_rounds), get_dist_info()[0])
         fill = getattr(self.generator, 'black_level', None)
         targets = []
@@ -336,9 +332,6 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         if get_dist_info()[1] > 1:
             x = torch.cat(all_gather(x.contiguous()))
             kl = torch.cat(all_gather(kl.contiguous()))
-        free = self.replay_buffer.capacity - len(self.replay_buffer)
-        if self.schedule.rounds_per_epoch is None and 0 < free < len(x):
-            x, kl = x[:free], kl[:free]  # the fill's last round
         self.replay_buffer.push(
             x, kl, generator=self.seeds.fork(2, int(self.num_rounds)))
 
@@ -377,7 +370,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
 
     def train_step(self, data, optim_wrapper: OptimWrapperDict
                    ) -> Dict[str, torch.Tensor]:
-        """One epoch: the synthesis phase, then the KD phase.
+        """One iteration: its synthesis rounds, then one KD step.
 
         Args:
             data: Ignored (data-free); the loader only drives the loop.
@@ -385,7 +378,9 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                 ``'architecture'`` entries.
 
         Returns:
-            dict[str, torch.Tensor]: Epoch means of the losses.
+            dict[str, torch.Tensor]: The KD step's losses, the means of the
+            rounds' losses (when the iteration had rounds), buffer size and
+            beta.
         """
         for key in ('generator', 'architecture'):
             if key not in optim_wrapper:
@@ -393,20 +388,16 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                     f'SSDKD: optim_wrapper has no {key!r} entry; use '
                     "constructor='mmrazor.SeparateOptimWrapperConstructor'"
                     ' with architecture=... and generator=...')
-        epoch = int(self.num_epochs)
         sums: Dict[str, list] = {}
-        for prefix, count, fn in (
-            ('generator', self.schedule.rounds(epoch),
-             lambda: self.synthesize(optim_wrapper['generator'])),
-            ('distill', self.schedule.kd_steps(epoch),
-             lambda: self.distill_student(optim_wrapper['architecture']))):
-            for _ in range(count):
-                for k, v in fn().items():
-                    sums.setdefault(f'{prefix}.{k}', []).append(v)
+        for _ in range(self.schedule.rounds(int(self.num_steps))):
+            for k, v in self.synthesize(optim_wrapper['generator']).items():
+                sums.setdefault(f'generator.{k}', []).append(v)
         log_vars = {k: torch.stack(v).float().mean()
                     for k, v in sums.items()}
-        log_vars['loss'] = log_vars.get('distill.loss_kd', torch.tensor(0.))
+        for k, v in self.distill_student(
+                optim_wrapper['architecture']).items():
+            log_vars[f'distill.{k}'] = v
+        log_vars['loss'] = log_vars['distill.loss_kd']
         log_vars['buffer.size'] = torch.tensor(float(len(self.replay_buffer)))
         log_vars['buffer.beta'] = self.replay_buffer.beta.detach().float()
-        self.num_epochs += 1
         return log_vars

@@ -17,7 +17,7 @@ def test_beta_annealed_linearly_to_one():
 
 
 def test_hook_only_anneals_beta_through_the_setter():
-    algo = tiny_ssdkd(warmup_epochs=0)
+    algo = tiny_ssdkd(warmup_rounds=0)
     ow = ssdkd_optim_wrappers(algo)
     hook = HOOKS.build(dict(type='PrioritySamplingHook'))
     runner = SimpleNamespace(model=algo, iter=25, max_iters=100)

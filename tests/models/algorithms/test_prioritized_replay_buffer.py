@@ -34,6 +34,11 @@ def test_probabilities_and_is_weights_match_formulas():
                    weight_norm='batch')
     assert torch.allclose(batch.normalize_weights(raw), w / w.max(),
                           atol=1e-6)
+    mean = filled([1.0, 2.0, 3.0, 4.0], alpha=0.5, beta=0.4, eps=0.0,
+                  weight_norm='mean')
+    normed = mean.normalize_weights(raw)  # mean 1: the loss scale is kept
+    assert torch.allclose(normed, w / w.mean(), atol=1e-6)
+    assert normed.mean().item() == pytest.approx(1.0)
     # the lowest-priority sample has normalised weight 1, the others less
     assert buf.normalize_weights(buf.importance_weights(
         torch.tensor([0])))[0] == pytest.approx(1.)
@@ -153,3 +158,16 @@ def test_non_finite_priorities_are_rejected():
     assert torch.equal(buf.priorities, torch.tensor([1.0, 2.0]))
     buf = MODELS.build(dict(type='PrioritizedReplayBuffer', capacity=7))
     assert buf.capacity == 7 and buf.images.shape == (7, 3, 32, 32)
+
+
+def test_store_size_is_checked_before_it_is_allocated():
+    buf = PrioritizedReplayBuffer(capacity=10, sample_shape=(3, 4, 4),
+                                  storage_dtype='float16')
+    assert buf.nbytes == 10 * 48 * 2 == buf.images.numel() * 2
+    with pytest.raises(MemoryError, match=r"data_scale 10 x \(3, 4, 4\) "
+                       r"float32 needs .*allowed \(max_bytes\).*float16"):
+        PrioritizedReplayBuffer(capacity=10, sample_shape=(3, 4, 4),
+                                max_bytes=10 * 48 * 4 - 1)
+    # far beyond any machine's memory: refused, nothing allocated
+    with pytest.raises(MemoryError, match='available'):
+        PrioritizedReplayBuffer(capacity=10**9, sample_shape=(3, 512, 512))

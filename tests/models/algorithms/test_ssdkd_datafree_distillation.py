@@ -6,7 +6,7 @@ from _helpers import changed, snapshot, ssdkd_optim_wrappers, tiny_ssdkd
 
 from kd_plugins.models.algorithms import SSDKDDataFreeDistillation
 from kd_plugins.models.algorithms.batch_augment import BatchAugment
-from kd_plugins.models.algorithms.data_scale_schedule import DataScaleSchedule
+from kd_plugins.models.algorithms.synthesis_schedule import SynthesisSchedule
 from kd_plugins.models.losses import per_sample_kl
 
 
@@ -24,7 +24,7 @@ def test_per_sample_kl_values():
 
 @pytest.mark.parametrize('meta', [True, False])
 def test_generator_round_leaves_student_untouched(meta):
-    algo = tiny_ssdkd(meta_learning=meta, warmup_epochs=0)
+    algo = tiny_ssdkd(meta_learning=meta, warmup_rounds=0)
     ow = ssdkd_optim_wrappers(algo)
     student, teacher, gen = (snapshot(algo.student), snapshot(algo.teacher),
                              snapshot(algo.generator))
@@ -66,7 +66,7 @@ def test_warmup_round_has_no_adversarial_term_and_keeps_best_batch():
     ow = ssdkd_optim_wrappers(algo)
     seen = []
     algo.replay_buffer.push = lambda x, p, generator=None: seen.append(x)
-    logs = algo.synthesize(ow['generator'])  # epoch 0 < warmup_epochs 1
+    logs = algo.synthesize(ow['generator'])  # round 0 < warmup_rounds 2
     assert 'loss_adv' not in logs
     assert logs['loss'].item() > 0 and seen[0].shape == (4, 3, 16, 16)
 
@@ -107,7 +107,7 @@ def test_student_step_scales_gradients_by_normalised_weights():
 
 
 def test_priorities_use_the_same_student_mode():
-    algo = tiny_ssdkd(warmup_epochs=0)
+    algo = tiny_ssdkd(warmup_rounds=0)
     ow = ssdkd_optim_wrappers(algo)
     modes = []
     algo.priority_kl_orig = algo.priority_kl
@@ -126,55 +126,76 @@ def test_priorities_use_the_same_student_mode():
     assert algo.student.training
 
 
-def test_schedule_arithmetic_is_linear_in_data_scale():
-    s = DataScaleSchedule(100, synthesis_batch_size=10, kd_batch_size=20,
-                          replace_fraction=0.25, warmup_epochs=1)
-    assert [s.rounds(e) for e in range(5)] == [10, 2, 3, 2, 3]
-    assert [s.kd_steps(e) for e in range(3)] == [0, 5, 5]
-    t = s.totals(9)
-    assert t == dict(rounds=10 + 20, images=100 + 200, kd_steps=40)
-    for scale in (200, 400):
-        t2 = DataScaleSchedule(scale, 10, 20, replace_fraction=0.25).totals(9)
-        k = scale // 100
-        assert t2['images'] == k * t['images']
-        assert t2['kd_steps'] == k * t['kd_steps']
-    # world size multiplies the per-round and per-step images
-    s2 = DataScaleSchedule(100, 10, 20, world_size=2, kd_passes=2.0)
-    assert s2.rounds(0) == 5 and s2.kd_steps(1) == 5
-    # Fast's fixed schedule
-    fast = DataScaleSchedule(1000, 10, 20, rounds_per_epoch=1,
-                             kd_steps_per_epoch=7, warmup_epochs=2)
-    assert fast.totals(4) == dict(rounds=4, images=40, kd_steps=14)
+def test_schedule_arithmetic():
+    # fill: ceil(100 / 10) = 10 warm-up rounds, 4 per iteration
+    s = SynthesisSchedule(100, synthesis_batch_size=10,
+                          warmup_rounds_per_iter=4, synthesis_interval=3)
+    assert s.warmup_rounds == 10 and s.warmup_iters == 3
+    assert [s.rounds(i) for i in range(10)] == [4, 4, 2, 1, 0, 0, 1, 0, 0, 1]
+    assert [s.is_warmup_round(r) for r in (0, 9, 10)] == [True, True, False]
+    for iters in range(1, 12):
+        t = s.totals(iters)
+        rounds = sum(s.rounds(i) for i in range(iters))
+        assert t == dict(rounds=rounds, images=10 * rounds, kd_steps=iters)
+    # images synthesised: the fill (linear in the data scale) plus the
+    # refresh (B / k per KD step), at a fixed distillation budget
+    for scale in (100, 200, 400):
+        t = SynthesisSchedule(scale, 10, synthesis_interval=4).totals(500)
+        fill = scale // 10
+        assert t['images'] == 10 * (fill + -(-(500 - fill) // 4))
+    # world size multiplies the images per round
+    s2 = SynthesisSchedule(100, 10, world_size=2)
+    assert s2.warmup_rounds == 5 and s2.round_size == 20
+    # no refresh after the fill; Fast's warm-up in one iteration
+    s3 = SynthesisSchedule(100, 10, synthesis_interval=0)
+    assert s3.totals(50)['rounds'] == 10
+    fast = SynthesisSchedule(1000, 10, warmup_rounds=20,
+                             warmup_rounds_per_iter=20, synthesis_interval=45)
+    assert [fast.rounds(i) for i in (0, 1, 2, 45, 46)] == [20, 1, 0, 0, 1]
+    assert fast.totals(91) == dict(rounds=22, images=220, kd_steps=91)
+    assert fast.totals(92)['rounds'] == 23
+    with pytest.raises(ValueError, match='synthesis_interval'):
+        SynthesisSchedule(100, 10, synthesis_interval=-1)
+    with pytest.raises(ValueError, match='never synthesises'):
+        SynthesisSchedule(100, 10, warmup_rounds=0, synthesis_interval=0)
 
 
 def test_train_step_runs_the_schedule_and_replaces_lowest_priority():
-    algo = tiny_ssdkd(data_scale=8, replace_fraction=0.5,
-                      warmup_epochs=1, kd_augment=None)
+    algo = tiny_ssdkd(data_scale=8, synthesis_interval=2, kd_augment=None)
     ow = ssdkd_optim_wrappers(algo)
-    logs = algo.train_step(None, ow)  # epoch 0: fill, no KD
-    assert int(algo.num_rounds) == 2 and int(algo.num_steps) == 0
-    assert len(algo.replay_buffer) == 8 and 'distill.loss_kd' not in logs
+    logs = algo.train_step(None, ow)  # iteration 0: fill round 1 + KD
+    assert int(algo.num_rounds) == 1 and int(algo.num_steps) == 1
+    assert 'distill.loss_kd' in logs and 'generator.loss_bn' in logs
+    assert 'generator.loss_adv' not in logs  # warm-up round
+    logs = algo.train_step(None, ow)  # iteration 1: fill round 2 + KD
+    assert int(algo.num_rounds) == 2 and len(algo.replay_buffer) == 8
     buf = algo.replay_buffer
     prio = torch.arange(8, dtype=torch.float) + 1
     buf.priorities.copy_(prio)  # slots 0..3 have the lowest priorities
     old = buf.images.clone()
-    kd = []
-    # count the KD steps; keep the priorities fixed for the check below
-    algo.distill_student = lambda o: kd.append(1) or {
-        'loss_kd': torch.tensor(0.), 'is_weight': torch.tensor(1.)}
-    logs = algo.train_step(None, ow)  # epoch 1: 0.5 * 8 = 4 images, 2 steps
-    assert int(algo.num_rounds) == 3 and len(kd) == 2
+    # keep the priorities fixed for the check below
+
+    def fake_step(o):
+        algo.num_steps += 1
+        return {'loss_kd': torch.tensor(0.), 'is_weight': torch.tensor(1.)}
+    algo.distill_student = fake_step
+    logs = algo.train_step(None, ow)  # iteration 2: refresh round + KD
+    assert int(algo.num_rounds) == 3 and 'generator.loss_adv' in logs
     replaced = [i for i in range(8) if not torch.equal(buf.images[i], old[i])]
     assert replaced == [0, 1, 2, 3]  # the four lowest-priority slots
-    assert 'distill.loss_kd' in logs and int(algo.num_epochs) == 2
+    logs = algo.train_step(None, ow)  # iteration 3: KD only
+    assert int(algo.num_rounds) == 3 and 'generator.loss_bn' not in logs
+    assert int(buf.num_pushed) == algo.schedule.totals(4)['images'] == 12
 
 
 def test_tekap_as_student_loss_trains():
     algo = tiny_ssdkd(
         distill_loss=dict(type='TeKAPLogitsLoss', tau=4.0, seed=0),
-        data_scale=16, kd_batch_size=8, warmup_epochs=1)
+        data_scale=16, kd_batch_size=8, synthesis_interval=0)
     ow = ssdkd_optim_wrappers(algo, lr=0.05)
-    algo.train_step(None, ow)  # fill
+    for _ in range(4):  # the 4 fill rounds, one KD step after each
+        algo.train_step(None, ow)
+    assert len(algo.replay_buffer) == 16
     x = algo.replay_buffer.get(torch.arange(16))
 
     def kl():
@@ -183,10 +204,9 @@ def test_tekap_as_student_loss_trains():
                                  algo.teacher(x, None, mode='tensor')).mean()
     algo.student.eval()
     before = kl()
-    algo.replace_fraction = 0.0
-    algo.schedule.replace_fraction = 0.0
-    for _ in range(6):
+    for _ in range(12):  # KD steps only (no refresh)
         logs = algo.train_step(None, ow)
+    assert int(algo.num_rounds) == 4
     algo.student.eval()
     assert torch.isfinite(logs['distill.loss_kd'])
     assert kl() < before  # the student moves towards the teacher

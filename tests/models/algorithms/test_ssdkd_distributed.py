@@ -13,7 +13,7 @@ def _train_two_ranks(rank, world_size, out_dir):
     from kd_plugins.engine.optimizers import DistributedOptimWrapper
     from kd_plugins.models.wrappers import DistributedAlgorithmWrapper
     torch.manual_seed(rank)  # different global RNG per rank on purpose
-    algo = tiny_algorithm(data_scale=16, replace_fraction=0.5,
+    algo = tiny_algorithm(data_scale=16, synthesis_interval=1,
                           kd_augment=dict(padding=1))
     if rank == 1:  # replicas start different: the wrapper broadcasts
         with torch.no_grad():
@@ -42,8 +42,8 @@ def test_two_process_gloo_identical_students_and_buffers(tmp_path):
     spawn_gloo(_train_two_ranks, nprocs=2, args=(str(tmp_path), ))
     r0 = torch.load(tmp_path / 'rank0.pt')
     r1 = torch.load(tmp_path / 'rank1.pt')
-    # fill: 2 rounds x 2 ranks x 4 samples, then 1 round per epoch replaces
-    # half of it; the same on both ranks
+    # iterations 0-1: the fill, 2 rounds x 2 ranks x 4 samples; iteration 2:
+    # one round replaces half of it; the same on both ranks
     assert r0['size'] == r1['size'] == 16
     assert torch.equal(r0['images'], r1['images'])
     assert torch.equal(r0['priorities'], r1['priorities'])
@@ -65,14 +65,16 @@ def _runner_rank(rank, world_size, config, teacher, work_dir, out):
     import kd_plugins  # noqa: F401
     from kd_plugins.utils.distributed import prepare_distributed
     cfg = Config.fromfile(config)
+    width = 'ngf' if cfg.model.generator.type == 'FastGenerator' else \
+        'hidden_channels'
     cfg.merge_from_dict({
         'model.teacher_ckpt': teacher,
-        'model.generator.ngf': 8,
+        f'model.generator.{width}': 8,
         'model.data_scale': 8,
         'model.synthesis_batch_size': 2,
         'model.kd_batch_size': 2,
         'model.generator_steps': 1,
-        'train_cfg.max_epochs': 2,  # 2 iterations (epochs) per rank
+        'train_cfg.max_iters': 2,  # 2 KD steps per rank
         'train_cfg.val_interval': 100,
         'default_hooks.logger.interval': 1,
     })

@@ -1,6 +1,7 @@
 """Real Runner iterations of SSD-KD (classification and segmentation)."""
 from pathlib import Path
 
+import numpy as np
 import torch
 from _helpers import REPO_ROOT, write_tiny_nyuv2
 from mmengine.config import Config
@@ -10,33 +11,43 @@ SEG_CONFIG = 'configs/ssdkd/deeplabv3_nyuv2.py'
 
 
 def _small_run(tiny_runner, config, work_dir=None):
-    """2 iterations (= 2 epochs over the synthetic set: the fill, then one
-    with KD), validation and a checkpoint at the end."""
+    """2 iterations (2 KD steps, each after its fill round), validation and
+    a checkpoint at the end."""
     cfg = tiny_runner.config(config, work_dir=work_dir, log_level='WARNING')
-    if cfg.train_cfg.get('by_epoch', False):
-        cfg.train_cfg.max_epochs = 2
-        cfg.train_cfg.val_interval = 2
-        cfg.train_dataloader.dataset.length = 1
-    else:
-        cfg.train_cfg.max_iters = 2
-        cfg.train_cfg.val_interval = 2
+    cfg.train_cfg.max_iters = 2
+    cfg.train_cfg.val_interval = 2
     cfg.default_hooks.checkpoint.interval = 2
     cfg.default_hooks.logger.interval = 1
     cfg.model.data_scale = 12
     cfg.model.synthesis_batch_size = 4
     cfg.model.kd_batch_size = 4
     cfg.model.generator_steps = 1
-    cfg.model.warmup_epochs = 1
     return cfg
+
+
+def shrink_generator(gen):
+    """Fewer channels for either digits generator."""
+    if gen.type == 'FastGenerator':
+        gen.ngf = 8
+    else:
+        gen.hidden_channels = 16
 
 
 def cls_cfg(tiny_runner):
     cfg = _small_run(tiny_runner, CLS_CONFIG)
     tiny_runner.random_teacher(cfg)
-    cfg.model.generator.ngf = 8
+    shrink_generator(cfg.model.generator)
     cfg.val_dataloader.dataset.indices = 8
     cfg.val_dataloader.batch_size = 8
     return cfg
+
+
+def _grid(work_dir, it):
+    import cv2
+    found = sorted(Path(work_dir).glob(f'*/vis_data/vis_image/'
+                                       f'synthetic_{it}.png'))
+    assert found, sorted(Path(work_dir).rglob('*.png'))
+    return cv2.imread(str(found[-1]))
 
 
 def buffer_state(model):
@@ -50,11 +61,11 @@ def test_cls_runner_two_iterations_and_resume(tiny_runner):
     runner = tiny_runner.build(cfg)
     runner.train()
     work = Path(cfg.work_dir)
-    assert (work / 'epoch_2.pth').is_file() and runner.iter == 2
+    assert (work / 'iter_2.pth').is_file() and runner.iter == 2
     model = runner.model
-    # epoch 0 fills the buffer (3 rounds of 4), epoch 1 distils (3 steps)
-    assert len(model.replay_buffer) == 12
-    assert int(model.num_rounds) == 3 and int(model.num_steps) == 3
+    # each iteration: one of the 3 fill rounds of 4, then one KD step
+    assert len(model.replay_buffer) == 8
+    assert int(model.num_rounds) == 2 and int(model.num_steps) == 2
     assert model.replay_buffer.beta.item() > 0.4  # annealed
     before = buffer_state(model)
     metrics = runner.message_hub.get_scalar('val/accuracy/top1')
@@ -62,6 +73,9 @@ def test_cls_runner_two_iterations_and_resume(tiny_runner):
     scalars = runner.message_hub.log_scalars
     assert 'train/generator.loss_bn' in scalars and \
         'train/distill.loss_kd' in scalars
+    # the shipped SyntheticGridHook wrote the final grid: 8 images of 32 px
+    grid = _grid(work, 2)
+    assert grid.shape == (2 + 34, 2 + 8 * 34, 3)
 
     cfg2 = cls_cfg(tiny_runner)
     cfg2.resume = True
@@ -73,7 +87,7 @@ def test_cls_runner_two_iterations_and_resume(tiny_runner):
     assert torch.equal(before[0], after[0]) and \
         torch.equal(before[1], after[1])
     assert before[2:] == after[2:]
-    assert (before[1] > 0).all()
+    assert (before[1][:8] > 0).all()  # the filled slots
 
 
 def test_seg_runner_two_iterations_on_tiny_nyuv2(tiny_runner, tmp_path):
@@ -103,6 +117,11 @@ def test_seg_runner_two_iterations_on_tiny_nyuv2(tiny_runner, tmp_path):
     assert model.replay_buffer.images.shape[1:] == (3, 32, 32)
     assert runner.message_hub.get_scalar('val/mIoU') is not None
     assert (Path(cfg.work_dir) / 'iter_2.pth').is_file()
+    # the grid: each of the 4 synthetic images, then the teacher's mask
+    grid = _grid(cfg.work_dir, 2)
+    assert grid.shape == (2 + 34, 2 + 8 * 34, 3)
+    masks = grid[2:34, 2 + 34:2 + 34 + 32]
+    assert not np.array_equal(masks, grid[2:34, 2:34])
 
 
 def test_fast2_memorybank_and_mmrazor_dafl_configs_run(tiny_runner,
@@ -113,13 +132,11 @@ def test_fast2_memorybank_and_mmrazor_dafl_configs_run(tiny_runner,
                           f'configs/ssdkd/{name}_resnet20_resnet8_digits.py',
                           tmp_path / name)
         teacher = tiny_runner.random_teacher(fast)
-        if fast.model.generator.type == 'FastGenerator':
-            fast.model.generator.ngf = 8
-        else:
-            fast.model.generator.hidden_channels = 16
+        shrink_generator(fast.model.generator)
         fast.val_dataloader.dataset.indices = 8
-        fast.model.kd_steps_per_epoch = 2
         fast.model.data_scale = 16
+        if name == 'fast2':  # Fast's 20 warm-up rounds, cut to one
+            fast.model.warmup_rounds = 1
         assert fast.model.replay_buffer.alpha == 0.0
         assert fast.model.replay_buffer.replace == 'fifo'
         assert fast.model.task_loss.gamma == 0.0 and \
@@ -128,9 +145,11 @@ def test_fast2_memorybank_and_mmrazor_dafl_configs_run(tiny_runner,
         runner = tiny_runner.build(fast)
         runner.train()
         buf = runner.model.replay_buffer
-        # one round of 4 per epoch (Fast), uniform sampling
-        assert len(buf) == 8 and torch.allclose(
-            buf.probabilities(), torch.full((8, ), 1 / 8))
+        # fast2: the warm-up round, then a refresh round at iteration 1;
+        # memorybank: one round every 4 iterations; uniform sampling
+        n = 8 if name == 'fast2' else 4
+        assert len(buf) == n and int(runner.model.num_steps) == 2
+        assert torch.allclose(buf.probabilities(), torch.full((n, ), 1 / n))
 
     dafl = tiny_runner.config(
         'configs/ssdkd/dafl_resnet20_resnet8_digits.py', {
@@ -156,7 +175,7 @@ def test_synthetic_data_scale_is_one_config_value():
     from mmrazor.registry import MODELS
     cfg = Config.fromfile(str(REPO_ROOT / CLS_CONFIG))
     assert 'capacity' not in cfg.model.replay_buffer
-    totals = {}
+    iters = cfg.train_cfg.max_iters
     for scale in (500, 5000):
         c = Config.fromfile(str(REPO_ROOT / CLS_CONFIG))
         c.merge_from_dict({'model.data_scale': scale,
@@ -165,7 +184,12 @@ def test_synthetic_data_scale_is_one_config_value():
             algo = MODELS.build(c.model)
         assert algo.replay_buffer.capacity == scale
         assert algo.replay_buffer.images.shape == (scale, 3, 32, 32)
-        totals[scale] = algo.schedule.totals(c.train_cfg.max_epochs)
-    # images synthesised and KD steps grow ~10x with the scale
-    for key in ('images', 'kd_steps'):
-        assert 9 <= totals[5000][key] / totals[500][key] <= 11
+        s = algo.schedule
+        # the data scale sets the fill; the KD budget is max_iters
+        assert s.warmup_rounds * s.round_size >= scale > \
+            (s.warmup_rounds - 1) * s.round_size
+        t = s.totals(iters)
+        assert t['kd_steps'] == iters
+        assert t['images'] == s.round_size * (
+            min(s.warmup_rounds, iters) + -(-max(0, iters - s.warmup_iters)
+                                            // s.synthesis_interval))
