@@ -20,10 +20,13 @@ Examples:
 import argparse
 import os
 import os.path as osp
-import sys
 from typing import Dict
 
 import torch
+
+from kd_plugins.utils import UserInputError
+from kd_plugins.utils.checkpoint import load_checkpoint_file
+from kd_plugins.utils.tool_errors import run_cli
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MODEL_DIR = osp.join(REPO_ROOT, 'configs', '_base_', 'models', 'cifar')
@@ -39,6 +42,10 @@ ARCH_ALIASES = {
     'vgg16_bn': 'vgg16',
     'vgg19_bn': 'vgg19',
 }
+
+
+class ConvertError(UserInputError, ValueError):
+    """An input the conversion cannot use (one line naming it)."""
 
 
 def zoo_archs() -> list:
@@ -69,7 +76,7 @@ def convert_state_dict(state_dict: Dict[str, torch.Tensor]
         else:
             new = 'backbone.' + key
         if new in converted:
-            raise ValueError(f'two keys map to {new}')
+            raise ConvertError(f'two keys map to {new}')
         converted[new] = value
     return converted
 
@@ -96,13 +103,23 @@ def convert(src: str, dst: str, arch: str) -> Dict[str, torch.Tensor]:
     """
     arch = ARCH_ALIASES.get(arch, arch)
     if arch not in zoo_archs():
-        raise ValueError(f'--arch {arch}: unknown, choose from '
-                         f'{", ".join(zoo_archs())}')
+        raise ConvertError(f'--arch {arch}: unknown, choose from '
+                           f'{", ".join(zoo_archs())}')
     if not osp.isfile(src):
-        raise ValueError(f'checkpoint file not found: {src}')
+        raise ConvertError(f'checkpoint file not found: {src}')
     # RepDistiller stores plain tensors (plus an int epoch and, in some
-    # copies, optimizer state), all readable with weights_only.
-    ckpt = torch.load(src, map_location='cpu', weights_only=True)
+    # copies, optimizer state); the project's safe loader reads them and
+    # refuses, in one line, files carrying code or damaged ones.
+    ckpt = load_checkpoint_file(src)
+    keys = list(ckpt.get('state_dict', {}) if isinstance(
+        ckpt.get('state_dict'), dict) else ())
+    if keys and all(k.startswith(('backbone.', 'head.', 'neck.',
+                                  'architecture.', 'teacher.'))
+                    for k in keys):
+        raise ConvertError(
+            f'{src}: already a kd_plugins/mmengine checkpoint (keys '
+            f'{keys[0]}, ...), not a RepDistiller one: use it directly '
+            '(e.g. as model.teacher_ckpt), nothing to convert')
     if isinstance(ckpt, dict) and 'model' in ckpt:
         state_dict = ckpt['model']
     elif isinstance(ckpt, dict) and 'state_dict' in ckpt:
@@ -111,27 +128,28 @@ def convert(src: str, dst: str, arch: str) -> Dict[str, torch.Tensor]:
             isinstance(v, torch.Tensor) for v in ckpt.values()):
         state_dict = ckpt
     else:
-        raise ValueError(f'{src}: expected {{"model": state_dict}} '
-                         '(RepDistiller format) or a plain state_dict')
+        raise ConvertError(f'{src}: expected {{"model": state_dict}} '
+                           '(RepDistiller format) or a plain state_dict')
     converted = convert_state_dict(state_dict)
     if 'head.fc.weight' not in converted:
-        raise ValueError(f'{src}: no classifier (fc/linear/classifier) '
-                         'weights found')
+        raise ConvertError(f'{src}: no classifier (fc/linear/classifier) '
+                           'weights found')
     num_classes = converted['head.fc.weight'].shape[0]
     model = build_classifier(arch, num_classes)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(converted))
     unexpected = sorted(set(converted) - set(expected))
     if missing or unexpected:
-        raise ValueError(
+        raise ConvertError(
             f'{src} does not match --arch {arch}: {len(missing)} missing '
             f'keys (e.g. {missing[:2]}), {len(unexpected)} unexpected '
             f'(e.g. {unexpected[:2]})')
     for key, value in converted.items():
         if value.shape != expected[key].shape:
-            raise ValueError(f'{src} does not match --arch {arch}: {key} has '
-                             f'shape {tuple(value.shape)}, expected '
-                             f'{tuple(expected[key].shape)}')
+            raise ConvertError(
+                f'{src} does not match --arch {arch}: {key} has shape '
+                f'{tuple(value.shape)}, expected '
+                f'{tuple(expected[key].shape)}')
     model.load_state_dict(converted, strict=True)
     meta = dict(
         converted_from=osp.abspath(src),
@@ -145,7 +163,7 @@ def convert(src: str, dst: str, arch: str) -> Dict[str, torch.Tensor]:
     return converted
 
 
-def main(argv=None) -> None:
+def _main(argv, state) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('src', help='RepDistiller checkpoint ({"model": ...})')
     parser.add_argument('dst', help='output checkpoint path')
@@ -155,13 +173,14 @@ def main(argv=None) -> None:
         help='zoo architecture (configs/_base_/models/cifar/<arch>.py), '
         'e.g. resnet32x4, wrn_40_2, vgg13, mobile_half, ShuffleV1')
     args = parser.parse_args(argv)
-    try:
-        converted = convert(args.src, args.dst, args.arch)
-    except ValueError as e:
-        sys.exit(f'error: {e}')
+    converted = convert(args.src, args.dst, args.arch)
     print(f'saved {args.dst} ({len(converted)} tensors, loads strictly into '
           f'configs/_base_/models/cifar/'
           f'{ARCH_ALIASES.get(args.arch, args.arch)}.py)')
+
+
+def main(argv=None) -> None:
+    run_cli(_main, argv)
 
 
 if __name__ == '__main__':

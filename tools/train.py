@@ -22,6 +22,7 @@ from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
                                         build_runner, merge_common_args,
                                         prepare_config, tool_parser)
 from kd_plugins.utils.tool_errors import run_cli
+from kd_plugins.utils.work_dir_lock import work_dir_lock
 
 TRAIN_SECTIONS = ['model', 'train_dataloader', 'val_dataloader', 'load_from']
 #: optim wrapper type -> its mixed-precision counterpart (--amp)
@@ -94,9 +95,25 @@ def train(argv, state) -> None:
     cfg = prepare_config(args, merge_args, TRAIN_SECTIONS, state)
     # teachers are loaded by us, strictly (mmrazor loads non-strictly)
     teachers = defer_teacher_checkpoints(cfg.get('model'))
-    runner = build_runner(cfg)
-    load_deferred_teachers(runner.model, teachers)
-    runner.train()
+    with work_dir_lock(cfg.get('work_dir')):  # one run per work dir
+        runner = build_runner(cfg)
+        load_deferred_teachers(runner.model, teachers)
+        _check_auto_resume(runner)
+        runner.train()
+
+
+def _check_auto_resume(runner) -> None:
+    """``--resume`` without a path on a work dir without checkpoints:
+    say so once and train from scratch (mmengine would log ``Auto resumed
+    from the latest checkpoint None``)."""
+    if not getattr(runner, '_resume', False) or getattr(
+            runner, '_load_from', None) is not None:
+        return
+    from mmengine.runner import find_latest_checkpoint
+    if find_latest_checkpoint(runner.work_dir) is None:
+        runner.logger.warning(f'no checkpoint to resume in {runner.work_dir}:'
+                              ' training from scratch')
+        runner._resume = False
 
 
 def main(argv=None) -> None:

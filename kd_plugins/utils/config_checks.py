@@ -1,4 +1,5 @@
-"""Fail fast, in one line, on config values that point at missing files."""
+"""Fail fast, in one line, on config values that point at missing files,
+and on a KD config whose teacher and student heads cannot be compared."""
 import os.path as osp
 from typing import Iterator, List, Tuple
 
@@ -6,7 +7,10 @@ from mmengine.config import Config, ConfigDict
 
 from .errors import UserInputError
 
-__all__ = ['ConfigPathError', 'check_config_paths', 'iter_config_paths']
+__all__ = [
+    'ConfigPathError', 'check_config_paths', 'iter_config_paths',
+    'DistillConfigError', 'check_distill_heads'
+]
 
 # Keys whose string value is a checkpoint file (or a zoo URL).
 CHECKPOINT_KEYS = ('teacher_ckpt', 'student_ckpt', 'load_from', 'checkpoint',
@@ -19,6 +23,10 @@ REMOTE_PREFIXES = ('http://', 'https://', 'open-mmlab://', 'torchvision://',
 
 class ConfigPathError(UserInputError, FileNotFoundError):
     """A config value names a file or directory that does not exist."""
+
+
+class DistillConfigError(UserInputError):
+    """A distillation config whose teacher and student do not fit."""
 
 
 def _walk(node, prefix: str) -> Iterator[Tuple[str, str, object]]:
@@ -93,3 +101,62 @@ def check_config_paths(cfg, sections: List[str]) -> List[str]:
             raise ConfigPathError(
                 f'{key}: data directory not found: {value}')
     return remote
+
+
+def _num_classes(model_cfg):
+    head = model_cfg.get('head') if isinstance(model_cfg, dict) else None
+    return head.get('num_classes') if isinstance(head, dict) else None
+
+
+def _head_recorders(recorders) -> set:
+    """Names of the recorders that record (part of) the model's head."""
+    if not isinstance(recorders, dict):
+        return set()
+    return {
+        name
+        for name, rec in recorders.items() if isinstance(rec, dict)
+        and str(rec.get('source', '')).split('.')[0] == 'head'
+    }
+
+
+def check_distill_heads(cfg) -> None:
+    """Refuse a KD config comparing heads with different ``num_classes``.
+
+    For mmrazor's ``SingleTeacherDistill``-style configs
+    (``model.architecture`` + ``model.teacher`` + ``model.distiller``): when
+    a distill loss takes a teacher and a student recorder of the heads
+    (``source='head.fc'``, say) and the heads' ``num_classes`` differ, the
+    first training step fails with ``The size of tensor a (10) must match
+    the size of tensor b (12)``; this says it before anything is built.
+    Feature-only distillation between different heads is left alone.
+
+    Raises:
+        DistillConfigError: Naming both ``num_classes`` and the loss.
+    """
+    model = cfg.get('model') if hasattr(cfg, 'get') else None
+    if not isinstance(model, dict):
+        return
+    student = _num_classes(model.get('architecture'))
+    teacher = _num_classes(model.get('teacher'))
+    distiller = model.get('distiller')
+    if (student is None or teacher is None or student == teacher
+            or not isinstance(distiller, dict)):
+        return
+    from_s = _head_recorders(distiller.get('student_recorders'))
+    from_t = _head_recorders(distiller.get('teacher_recorders'))
+    mappings = distiller.get('loss_forward_mappings') or {}
+    for loss, mapping in mappings.items():
+        if not isinstance(mapping, dict):
+            continue
+        inputs = [m for m in mapping.values() if isinstance(m, dict)]
+        uses_s = any(m.get('from_student') and m.get('recorder') in from_s
+                     for m in inputs)
+        uses_t = any(not m.get('from_student')
+                     and m.get('recorder') in from_t for m in inputs)
+        if uses_s and uses_t:
+            raise DistillConfigError(
+                f'model.teacher.head.num_classes ({teacher}) != '
+                f'model.architecture.head.num_classes ({student}): the '
+                f"distill loss '{loss}' compares the teacher's and the "
+                "student's head outputs, which need the same number of "
+                'classes')

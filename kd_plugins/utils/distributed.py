@@ -11,10 +11,43 @@ import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.logging import print_log
 
+from .errors import UserInputError
+
 __all__ = [
     'prepare_distributed', 'iter_optim_wrapper_cfgs',
-    'use_averaging_optim_wrappers'
+    'use_averaging_optim_wrappers', 'check_launcher_env', 'LauncherError'
 ]
+
+#: what torchrun sets and ``env://`` rendezvous reads
+TORCHRUN_ENV = ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+
+
+class LauncherError(UserInputError):
+    """``--launcher`` given without the environment its launcher sets."""
+
+
+def check_launcher_env(launcher: str) -> None:
+    """Refuse ``--launcher pytorch`` outside torchrun, in one line.
+
+    Without torchrun's environment, ``torch.distributed`` fails with
+    ``ValueError: Error initializing torch.distributed using env://
+    rendezvous: environment variable RANK expected, but not set``.
+
+    Raises:
+        LauncherError: Naming the variables that are not set.
+    """
+    if launcher != 'pytorch' or (dist.is_available()
+                                 and dist.is_initialized()):
+        return
+    missing = [name for name in TORCHRUN_ENV if name not in os.environ]
+    if missing:
+        raise LauncherError(
+            f'--launcher pytorch needs the environment torchrun sets '
+            f'({", ".join(missing)} not set): start it with '
+            "'bash tools/dist_train.sh CONFIG NUM_PROCS' (tools/dist_test.sh "
+            "for testing) or 'torchrun --nproc_per_node=N tools/train.py "
+            "CONFIG --launcher pytorch', or drop --launcher for one process")
+
 
 ALGORITHM_WRAPPER = 'mmrazor.DistributedAlgorithmWrapper'
 #: optim wrapper type -> its gradient-averaging subclass
@@ -94,7 +127,7 @@ def prepare_distributed(cfg: Config, launcher: str) -> bool:
       edit for ``tools/dist_train.sh``.
 
     What changed is logged in one line (rank 0). ``launcher='none'`` changes
-    nothing.
+    nothing. The tools call :func:`check_launcher_env` first.
 
     Args:
         cfg (Config): The config, modified in place.

@@ -21,8 +21,8 @@ from typing import Callable, Iterator, List, Optional, Tuple
 
 from mmengine.config import Config, DictAction
 
-from .config_checks import check_config_paths
-from .distributed import prepare_distributed
+from .config_checks import check_config_paths, check_distill_heads
+from .distributed import check_launcher_env, prepare_distributed
 from .errors import UserInputError
 from .mmcls_compat import resolve_config_path
 
@@ -158,9 +158,12 @@ def prepare_config(args: argparse.Namespace,
     applies the tool's
     ``merge_args`` (which calls :func:`merge_common_args`), records the
     config and work dir on ``state`` (for error messages), checks the local
-    paths of ``sections`` (``state.remote``: the remote ones) and prepares
-    a ``--launcher`` run (:func:`~kd_plugins.utils.distributed.
-    prepare_distributed`).
+    paths of ``sections`` (``state.remote``: the remote ones) and the
+    teacher/student heads of a KD config
+    (:func:`~kd_plugins.utils.config_checks.check_distill_heads`), and prepares
+    a ``--launcher`` run (``--launcher pytorch`` outside torchrun is an
+    error, :func:`~kd_plugins.utils.distributed.check_launcher_env`; then
+    :func:`~kd_plugins.utils.distributed.prepare_distributed`).
     """
     cfg = load_config(args.config, args.cfg_options)
     if 'model' not in cfg:  # e.g. a _base_ file, or a typo'd variable
@@ -169,6 +172,8 @@ def prepare_config(args: argparse.Namespace,
                           'inherit, not a config to run')
     merge_args(cfg, args)
     state.record(cfg, check_config_paths(cfg, sections))
+    check_distill_heads(cfg)
+    check_launcher_env(args.launcher)  # --launcher pytorch outside torchrun
     prepare_distributed(cfg, args.launcher)
     return cfg
 

@@ -13,7 +13,7 @@ import os
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import load_script, run_tool
+from _helpers import load_script, run_tool, write_getattr_chain
 
 conv = load_script('tools/convert_repdistiller_ckpt.py')
 
@@ -156,6 +156,44 @@ def test_cli_errors_are_one_line(tmp_path):
                     tmp_path / 'out.pth', '--arch', 'resnet8')
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'loads strictly' in proc.stdout
+
+
+def _error_of(*argv) -> str:
+    with pytest.raises(SystemExit) as info:
+        conv.main([str(a) for a in argv])
+    message = info.value.code
+    assert isinstance(message, str) and message.startswith('error: ')
+    assert '\n' not in message, message
+    return message
+
+
+def test_bad_files_go_through_the_safe_loader(tmp_path):
+    """Was: torch's whole traceback for a checkpoint carrying code,
+    ``KeyError: 101`` for a text file, an UnpicklingError about
+    ``HistoryBuffer`` for a checkpoint written by kd_plugins."""
+    marker, evil = tmp_path / 'pwned', tmp_path / 'evil.pth'
+    write_getattr_chain(evil, marker)
+    out = tmp_path / 'out.pth'
+    assert _error_of(evil, out, '--arch', 'resnet8').startswith(
+        f'error: {evil}: refused as unsafe: it contains getattr(')
+    assert not marker.exists()
+    text = tmp_path / 'notes.pth'
+    text.write_text('just some text\n')
+    assert _error_of(text, out, '--arch', 'resnet8').startswith(
+        f'error: {text}: not a readable checkpoint')
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_instance('convert_test')
+    hub.update_scalar('train/loss', 1.0)
+    ours = tmp_path / 'epoch_1.pth'
+    torch.save({'meta': {'epoch': 1},
+                'state_dict': conv.build_classifier('resnet8',
+                                                    10).state_dict(),
+                'message_hub': hub.state_dict()}, ours)
+    assert _error_of(ours, out, '--arch', 'resnet8') == (
+        f'error: {ours}: already a kd_plugins/mmengine checkpoint (keys '
+        'backbone.conv1.weight, ...), not a RepDistiller one: use it '
+        'directly (e.g. as model.teacher_ckpt), nothing to convert')
+    assert not out.exists()
 
 
 @pytest.mark.skipif(

@@ -6,10 +6,13 @@ subprocesses check the exit code, stderr and ``--debug``.
 """
 import errno
 import os
+import subprocess
+import sys
 
 import pytest
 import torch
-from _helpers import REPO_ROOT, load_script, run_tool
+from _helpers import (DIGITS_TWO_ITERS, REPO_ROOT, load_script, run_tool,
+                      tool_env)
 
 from kd_plugins.utils import UserInputError
 from kd_plugins.utils.tool_errors import describe_error, run_cli
@@ -19,6 +22,7 @@ TEKAP_CFG = str(REPO_ROOT / 'configs/tekap' /
                 'tekap_kd_resnet20_resnet8_digits.py')
 STUDENT_CFG = str(REPO_ROOT / 'configs/demo/student_resnet8_digits.py')
 NO_TEACHER = 'model.teacher_ckpt=None'
+TINY = [f'{k}={v}' for k, v in DIGITS_TWO_ITERS.items()]
 
 
 TRAIN, TEST, EXTRACT = (
@@ -147,6 +151,94 @@ def test_test_tool_errors_are_one_line(argv, expected, files, tmp_path):
 def test_extract_errors_are_one_line(name, expected, files, tmp_path):
     message = error_of(EXTRACT, files / name, tmp_path / 'out.pth')
     assert expected.format(root=files) in message, message
+
+
+def test_kd_heads_with_different_num_classes(tmp_path):
+    """Was: RuntimeError: The size of tensor a (12) must match the size of
+    tensor b (10) at the first step."""
+    message = error_of(TRAIN, KD_CFG, '--work-dir', tmp_path / 'w',
+                       '--cfg-options', NO_TEACHER, *TINY,
+                       'model.teacher.head.num_classes=12')
+    assert message == (
+        'error: model.teacher.head.num_classes (12) != '
+        "model.architecture.head.num_classes (10): the distill loss 'loss_kl' "
+        "compares the teacher's and the student's head outputs, which need "
+        'the same number of classes')
+    # a feature-only loss between heads of different sizes is not refused
+    from kd_plugins.utils.config_checks import check_distill_heads
+    from kd_plugins.utils.tool_args import load_config
+    cfg = load_config(KD_CFG, {
+        'model.teacher.head.num_classes': 12,
+        'model.distiller.teacher_recorders.fc.source': 'neck.gap'})
+    check_distill_heads(cfg)
+
+
+def test_launcher_pytorch_without_torchrun(monkeypatch, tmp_path):
+    """Was: ValueError: Error initializing torch.distributed using env://
+    rendezvous: environment variable RANK expected, but not set."""
+    for name in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('MASTER_PORT', '29500')
+    message = error_of(TRAIN, STUDENT_CFG, '--launcher', 'pytorch',
+                       '--work-dir', tmp_path / 'w')
+    assert message.startswith(
+        'error: --launcher pytorch needs the environment torchrun sets '
+        '(RANK, WORLD_SIZE, MASTER_ADDR not set): start it with '
+        "'bash tools/dist_train.sh CONFIG NUM_PROCS'"), message
+    assert not torch.distributed.is_initialized()
+
+
+_HOLD_LOCK = '''
+import sys, time
+from kd_plugins.utils.work_dir_lock import work_dir_lock
+with work_dir_lock(sys.argv[1]):
+    print('locked', flush=True)
+    time.sleep(120)
+'''
+
+
+def test_second_run_on_the_same_work_dir_is_refused(tmp_path):
+    """Was: both runs trained and wrote the same checkpoints. A run that
+    holds the work dir (here a process holding its lock) makes a second one
+    stop naming its pid; once that process is gone, its lock file is
+    ignored."""
+    work_dir = tmp_path / 'w'
+    holder = subprocess.Popen([sys.executable, '-c', _HOLD_LOCK,
+                               str(work_dir)], stdout=subprocess.PIPE,
+                              env=tool_env(), text=True)
+    try:
+        for line in holder.stdout:  # after kd_plugins' import log line
+            if line.strip() == 'locked':
+                break
+        assert holder.poll() is None, 'the lock holder ended'
+        message = error_of(TRAIN, STUDENT_CFG, '--work-dir', work_dir,
+                           '--cfg-options', *TINY)
+        assert message == (
+            f'error: work dir {work_dir} is in use by another training run '
+            f'(pid {holder.pid}, lock {work_dir}/.train.lock); wait for it '
+            'to end or pass another --work-dir')
+    finally:
+        holder.kill()
+        holder.wait()
+    from kd_plugins.utils.work_dir_lock import work_dir_lock
+    with work_dir_lock(str(work_dir)):  # stale lock file: taken
+        assert (work_dir / '.train.lock').read_text() == f'{os.getpid()}\n'
+    with work_dir_lock(str(work_dir)):  # and released after the block
+        pass
+
+
+def test_bare_resume_on_an_empty_work_dir_says_so(tmp_path, capsys):
+    """Was: ``Auto resumed from the latest checkpoint None`` and training
+    from scratch without a word."""
+    work_dir = tmp_path / 'w'
+    TRAIN.main([STUDENT_CFG, '--work-dir', str(work_dir), '--resume',
+                '--cfg-options', *TINY])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    line = f'no checkpoint to resume in {work_dir}: training from scratch'
+    assert text.count(line) == 1, text[-3000:]
+    assert 'Auto resumed from the latest checkpoint None' not in text
+    assert (work_dir / 'epoch_1.pth').is_file()
 
 
 def test_read_only_work_dir(monkeypatch, tmp_path):

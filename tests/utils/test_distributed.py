@@ -29,7 +29,14 @@ def logged(monkeypatch):
 
 @pytest.fixture
 def cuda(monkeypatch):
+    """A GPU machine, in a process started by torchrun (its environment;
+    without it ``--launcher pytorch`` is refused, see
+    ``tests/tools/test_tool_errors.py::test_launcher_pytorch_without_torchrun``
+    )."""
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    for name, value in dict(RANK='0', WORLD_SIZE='1', MASTER_ADDR='127.0.0.1',
+                            MASTER_PORT='29500').items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
