@@ -59,8 +59,11 @@ CONFIGS = dict(
     memorybank='configs/ssdkd/memorybank_resnet20_resnet8_digits.py')
 TEACHER = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
 TRAIN_IMAGES = 1438
-# name -> (model options, optimizer options) applied to the SSD-KD config
+# name -> (model options, optimizer options[, config]) applied to the SSD-KD
+# config (or the named one)
 ABLATIONS = {
+    'memorybank_as_shipped': ({}, {}, 'memorybank'),
+    'fast2_as_shipped': ({}, {}, 'fast2'),
     'shipped': ({}, {}),
     'no_phi': (dict(task_loss=dict(gamma=0.0, diversity=False)), {}),
     'no_priorities': (dict(replay_buffer=dict(alpha=0.0, beta=0.0)), {}),
@@ -85,6 +88,10 @@ ABLATIONS = {
     'no_kd_augment': (dict(kd_augment=None), {}),
     'fifo_replacement': (dict(replay_buffer=dict(replace='fifo')), {}),
     'is_weights_mean_1': (dict(replay_buffer=dict(weight_norm='mean')), {}),
+    'is_weights_buffer_max': (dict(replay_buffer=dict(weight_norm='buffer')),
+                              {}),
+    'refresh_every_4': (dict(synthesis_interval=4), {}),
+    'refresh_every_16': (dict(synthesis_interval=16), {}),
     'is_weights_batch_max': (dict(replay_buffer=dict(weight_norm='batch')),
                              {}),
     'generator_steps_1': (dict(generator_steps=1), {}),
@@ -226,21 +233,26 @@ def jobs_for(args, done):
             for name in ('fast2', 'memorybank', 'ssdkd'):
                 jobs.append(dict(common, name=name, config=name, seed=seed))
     if 'sweep' in args.parts:
-        bs = Config.fromfile(osp.join(
-            REPO, CONFIGS['ssdkd'])).model.synthesis_batch_size
+        # one budget: the shipped KD steps and refresh rate (images per KD
+        # step); a set smaller than a round gets smaller, more frequent
+        # rounds at the same rate
+        m = Config.fromfile(osp.join(REPO, CONFIGS['ssdkd'])).model
+        bs, k = m.synthesis_batch_size, m.synthesis_interval
         for seed in [int(s) for s in args.sweep_seeds.split(',')]:
             for s in [float(s) for s in args.scales.split(',')]:
                 d = max(1, round(s * TRAIN_IMAGES))
                 jobs.append(dict(
                     common, name=f'sweep@{s:g}', config='ssdkd', seed=seed,
-                    model=dict(data_scale=d,
-                               synthesis_batch_size=min(bs, d))))
+                    model=dict(data_scale=d, synthesis_batch_size=min(bs, d),
+                               synthesis_interval=max(
+                                   1, round(k * min(bs, d) / bs)))))
     if 'ablations' in args.parts:
         for seed in [int(s) for s in args.ablation_seeds.split(',')]:
             for ab in args.ablations.split(','):
-                model, optim = ABLATIONS[ab]
+                model, optim, *config = ABLATIONS[ab]
                 jobs.append(dict(
-                    common, name=f'val:{ab}', config='ssdkd', seed=seed,
+                    common, name=f'val:{ab}', config=(config or ['ssdkd'])[0],
+                    seed=seed,
                     model=model, optim=optim, split='val',
                     val_ratio=args.val_ratio))
     if args.smoke:
@@ -344,9 +356,18 @@ def report(results):
               f'{best:.2f} % - 1 -> {"MET" if ok_final else "NOT MET"}')
     vals = [n for n in names_of(results) if n.startswith('val:')]
     ref = group(results, 'val:shipped')
+    if vals:
+        print('\n| variant (validation split) | per seed | mean | wall s | '
+              'minus shipped [95 % CI] |')
+        print('|---|---|---|---|---|')
     for name in vals:
-        if name != 'val:shipped' and ref:
-            print(f'{name} - val:shipped: {paired(group(results, name), ref)}')
+        rs = group(results, name)
+        diff = paired(rs, ref) if ref and name != 'val:shipped' else ''
+        seeds = ', '.join(f"{r['acc']:.2f}" for r in rs)
+        print(f'| {name[4:]} | {seeds} | '
+              f'{summarize([r["acc"] for r in rs])["mean"]:.2f} | '
+              f'{summarize([r["wall"] for r in rs])["mean"]:.0f} | '
+              f'{diff or ""} |')
 
 
 def plot(results, path):
@@ -364,6 +385,14 @@ def plot(results, path):
         for r in rs:
             ax1.plot([c[0] for c in r['curve']], [c[3] for c in r['curve']],
                      lw=0.5, alpha=0.3, color=ax1.lines[-1].get_color())
+    fast = group(results, 'fast2')
+    if fast:
+        target = summarize([r['acc'] for r in fast])['mean'] - 1.0
+        limit = 0.5 * summarize([r['wall'] for r in fast])['mean']
+        ax1.axhline(target, color='grey', ls='--', lw=0.8)
+        ax1.axvline(limit, color='grey', ls=':', lw=0.8)
+        ax1.text(limit, 12, ' bar 1: Fast-2 final - 1 (dashed)\n by 0.5 x '
+                 'its wall time (dotted)', fontsize=7, color='grey')
     ax1.set_xlabel('training wall time (s, 1 thread)')
     ax1.set_ylabel('digits test top-1 (%)')
     ax1.set_title('anytime curves (evaluation excluded)')

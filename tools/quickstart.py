@@ -213,8 +213,8 @@ def above_chance(row: dict, z: float = 4.0) -> bool:
 
     Digits: top-1 more than ``z`` binomial standard errors above the 10 %
     of guessing on the row's ``num_test`` test images (359: > 16.3 %), a
-    check that training did something, not a quality bar (the SSD-KD row
-    at its small 10 % data scale reaches about 30 %, docs/ssdkd.md).
+    check that training did something, not a quality bar (quality is
+    measured by the benchmarks: benchmarks/README.md).
     DigitsSeg mIoU is not a proportion of independent images, so there the
     bar stays "clearly above chance": 1.5x the all-background mIoU (the
     data-free student is about 1.5-2x, docs/ssdkd.md).

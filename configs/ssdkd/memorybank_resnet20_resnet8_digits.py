@@ -1,4 +1,4 @@
-# The former "Fast-style" digits config under an honest name: Fast's losses
+# The memory-bank baseline on digits: Fast's losses
 # without its recipe. One round of 32 images every 4 KD steps (iterations),
 # 400 KD steps, the adversarial term on from the start (no warm-up), no
 # meta-learning (the generator trained directly), the lighter SSDKDGenerator

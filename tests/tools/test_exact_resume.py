@@ -167,3 +167,31 @@ def test_ssdkd_kill_9_mid_run_and_resume_gives_the_uninterrupted_weights(
         assert not torch.equal(mid[key], last[key]), key
     assert any(not torch.equal(v, last[k]) for k, v in mid.items()
                if k.startswith('generator.') and v.is_floating_point())
+
+
+@pytest.mark.parametrize('config', [
+    'configs/tekap/tekap_kd_resnet20_resnet8_digits.py',
+    'configs/afd/afd_resnet8x2_digits.py'
+], ids=['tekap', 'afd'])
+def test_tekap_and_afd_kill_9_and_resume_give_the_uninterrupted_weights(
+        tmp_path, config, options):
+    # the KD options (digits subset, 3 epochs of 2 iterations); AFD has no
+    # teacher, so its options leave out the teacher checkpoint
+    opts = [o for o in options
+            if 'afd' not in config or not o.startswith('model.teacher')]
+    full = tmp_path / 'full'
+    proc = run_tool('train.py', config, '--work-dir', full, *opts)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    killed = tmp_path / 'killed'
+    _kill_at(config, KILL_AT_ITER, killed, tmp_path / 'ready', opts)
+    assert (killed / 'epoch_1.pth').exists()
+    assert not (killed / 'epoch_2.pth').exists()
+    proc = run_tool('train.py', config, '--work-dir', killed, '--resume',
+                    *opts)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _different(killed / 'epoch_3.pth', full / 'epoch_3.pth') == []
+    first = _weights(full / 'epoch_1.pth')
+    last = _weights(full / 'epoch_3.pth')
+    moved = [k for k, v in first.items()
+             if v.is_floating_point() and not torch.equal(v, last[k])]
+    assert moved  # training moved the weights: the comparison is not vacuous

@@ -13,7 +13,7 @@ __all__ = ['PrioritySamplingHook']
 class PrioritySamplingHook(Hook):
     """Anneal the replay buffer's beta linearly to 1 (prioritized replay).
 
-    Before every training iteration (one SSD-KD epoch) it calls
+    Before every training iteration (one SSD-KD KD step) it calls
     ``buffer.set_beta(beta_0 + (1 - beta_0) * min(1, iter / anneal_iters))``
     with ``beta_0`` the buffer's initial ``beta``. Priorities themselves
     are updated by the algorithm inside its student step.

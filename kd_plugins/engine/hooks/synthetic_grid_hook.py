@@ -3,6 +3,7 @@ from typing import Optional
 
 import numpy as np
 import torch
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmrazor.registry import HOOKS
 
@@ -64,7 +65,7 @@ class SyntheticGridHook(Hook):
     synthetic_<iter>.png``; TensorBoard, W&B) receives it. For segmentation
     teachers (logits ``(N, K, h, w)``) each image is followed by the
     teacher's argmax mask on it, one colour per class (class 0 black).
-    The hook only reads the model.
+    The hook only reads the model, on rank 0 only.
 
     Config: ``custom_hooks=[dict(type='mmrazor.SyntheticGridHook',
     interval=100)]``.
@@ -116,6 +117,8 @@ class SyntheticGridHook(Hook):
         return image_grid(tiles, self.nrow)
 
     def _write(self, runner) -> None:
+        if not is_main_process():  # the visualizer writes on rank 0 only
+            return
         model = unwrap_model(runner.model, required=('replay_buffer',
                                                      'generator', 'teacher'),
                              owner='SyntheticGridHook',

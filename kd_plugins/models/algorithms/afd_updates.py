@@ -1,6 +1,6 @@
 """The two update schemes of AFD, as functions of the algorithm.
 
-``update='alternating'`` (default; the paper's scheme, METHODS.md section 2),
+``update='alternating'`` (default; the paper's scheme, docs/afd.md),
 one :func:`train_step`:
 
 1. logit step: one forward of every network; ``optim_wrapper['net{k}']``

@@ -31,7 +31,8 @@ def available_memory() -> Optional[int]:
 
 
 def _gib(n: float) -> str:
-    return f'{n / 2**30:.2f} GiB'
+    """Bytes as GiB, or MiB below 1 GiB."""
+    return f'{n / 2**30:.2f} GiB' if n >= 2**30 else f'{n / 2**20:.1f} MiB'
 
 
 def _check_finite(priorities: torch.Tensor) -> None:

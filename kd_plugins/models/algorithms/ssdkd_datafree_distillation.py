@@ -64,9 +64,11 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
     into the generator's (first-order MAML, Fast's ``is_maml``), one
     generator step. A KD step: draw ``(i, w_i)`` with raw
     ``w_i = (N P_i)^-beta``, set ``delta_i = w_i KL(T||S)``, train the
-    student on ``distill_loss`` with each sample's gradient scaled by
-    ``w_i / max_buffer w`` (exact for losses that are means over samples).
-    Both priorities use the student in eval mode (:meth:`priority_kl`).
+    student on ``distill_loss`` with each sample's gradient scaled by the
+    normalised weight (``replay_buffer.weight_norm``: ``w_i / max w`` over
+    the buffer as in PER, or ``w_i / mean w`` over the batch; exact for
+    losses that are means over samples). Both priorities use the student
+    in eval mode (:meth:`priority_kl`).
 
     Distributed: rounds gather every rank's batch, buffer draws are seeded
     identically on all ranks, each rank trains on its slice, the per-sample

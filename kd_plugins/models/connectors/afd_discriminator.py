@@ -1,7 +1,7 @@
 """Least-squares-GAN discriminator of AFD (one per network).
 
 ``D_k``: ``Conv(C->C/2, k=2) - BN - LeakyReLU - Conv(C/2->1, k=2, s=2) -
-Sigmoid`` on ``C = in_channels`` (the layout of METHODS.md section 2; no
+Sigmoid`` on ``C = in_channels`` (the layout docs/afd.md describes; no
 padding; on an 8x8 map the output is 3x3). It scores transferred feature
 maps: 1 = real (the peer's), 0 = fake (network ``k``'s own). The score map is
 averaged to one score per sample (``score_reduction='mean'``, shape ``(N,)``)
