@@ -20,12 +20,10 @@ and, with ``--full``, the segmentation part on the embedded DigitsSeg task
 then prints a table (top-1 on the real digits test split or mIoU on the
 DigitsSeg test canvases, wall time, training images/s) and writes
 ``results.json`` and ``results.png`` to the work dir and prints the total
-time. The default (classification) took 2.4-2.7 minutes on 2 idle CPU
-cores (3 runs, benchmarks/README.md); ``--full`` adds the
-segmentation part (about 6 CPU-minutes of training more, from
-benchmarks/accuracy.py, 1 thread per run), so it is kept out of the
-default. ``--seeds 0 1 2`` repeats each student (not
-the teacher) per seed and plots mean ± std.
+time. The default (classification) took 3.5 minutes on 2 idle CPU
+cores (benchmarks/README.md); ``--full`` adds the segmentation part
+(7.6 minutes in all), so it is kept out of the default. ``--seeds 0 1 2``
+repeats each student (not the teacher) per seed and plots mean ± std.
 
 Examples:
     python tools/quickstart.py
@@ -151,6 +149,19 @@ def train_images_per_iter(cfg: Config, runner: Runner) -> int:
     return int(cfg.train_dataloader.batch_size)
 
 
+def forget_visualizers() -> None:
+    """Drop the visualizers of earlier steps in this process: a config
+    that names its visualizer (the seg configs: ``name='visualizer'``) would
+    otherwise get the previous step's instance, which writes its images
+    (e.g. SyntheticGridHook's grids) into that step's work dir."""
+    from mmengine.visualization import Visualizer
+    todo = [Visualizer]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        cls._instance_dict.clear()
+
+
 def run_step(name: str, label: str, config: str, work_dir: str,
              options: dict, smoke: bool, seed: int = 0) -> dict:
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
@@ -184,6 +195,7 @@ def run_step(name: str, label: str, config: str, work_dir: str,
     cfg.launcher = 'none'
     # teachers load strictly through the safe loader, as in tools/train.py
     teachers = defer_teacher_checkpoints(cfg.get('model'))
+    forget_visualizers()
     runner = Runner.from_cfg(cfg)
     load_deferred_teachers(runner.model, teachers)
     start = time.perf_counter()

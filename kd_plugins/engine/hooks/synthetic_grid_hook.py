@@ -116,7 +116,7 @@ class SyntheticGridHook(Hook):
             tiles = torch.stack([tiles, coloured], 1).flatten(0, 1)
         return image_grid(tiles, self.nrow)
 
-    def _write(self, runner) -> None:
+    def _write(self, runner, step: Optional[int] = None) -> None:
         if not is_main_process():  # the visualizer writes on rank 0 only
             return
         model = unwrap_model(runner.model, required=('replay_buffer',
@@ -125,14 +125,17 @@ class SyntheticGridHook(Hook):
                              hint='use it with SSDKDDataFreeDistillation')
         grid = self.grid(model)
         if grid is not None:
-            runner.visualizer.add_image(self.name, grid, step=runner.iter)
+            runner.visualizer.add_image(
+                self.name, grid,
+                step=runner.iter if step is None else step)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
         """Write a grid every ``interval`` iterations."""
-        if self.interval and runner.iter % self.interval == 0 and \
-                runner.iter < runner.max_iters:
-            self._write(runner)
+        done = runner.iter + 1  # the runner counts this one after the hooks
+        if self.interval and done % self.interval == 0 and \
+                done < runner.max_iters:
+            self._write(runner, done)
 
     def after_train(self, runner) -> None:
         """Write the final grid."""

@@ -33,11 +33,12 @@ def test_grid_tiles_the_buffer_images_every_interval_and_at_the_end():
     assert runner.visualizer.images == []
     algo.train_step(None, ow)  # one round: 4 images
     algo.train_step(None, ow)  # 8 images
-    for it in (1, 2, 3, 4):
+    for it in (0, 1, 2, 3):  # runner.iter before the runner counts it
         runner.iter = it
-        hook.after_train_iter(runner, it - 1)
+        hook.after_train_iter(runner, it)
     steps = [s for _, _, s in runner.visualizer.images]
-    assert steps == [2, 4]
+    assert steps == [2, 4]  # after the 2nd and the 4th iteration
+    runner.iter = 4
     hook.after_train(runner)
     name, grid, step = runner.visualizer.images[-1]
     assert name == 'synthetic' and step == 4
