@@ -49,6 +49,7 @@ import kd_plugins.utils  # compat layer + registries, before mmrazor
 from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
                                          load_deferred_teachers)
 from kd_plugins.utils.model import unwrap_model
+from kd_plugins.utils.tool_args import forget_visualizers
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CHANCE = 10.0  # percent, 10 digit classes
@@ -147,19 +148,6 @@ def train_images_per_iter(cfg: Config, runner: Runner) -> int:
     if per_iter is not None:
         return int(per_iter)
     return int(cfg.train_dataloader.batch_size)
-
-
-def forget_visualizers() -> None:
-    """Drop the visualizers of earlier steps in this process: a config
-    that names its visualizer (the seg configs: ``name='visualizer'``) would
-    otherwise get the previous step's instance, which writes its images
-    (e.g. SyntheticGridHook's grids) into that step's work dir."""
-    from mmengine.visualization import Visualizer
-    todo = [Visualizer]
-    while todo:
-        cls = todo.pop()
-        todo += cls.__subclasses__()
-        cls._instance_dict.clear()
 
 
 def run_step(name: str, label: str, config: str, work_dir: str,

@@ -29,7 +29,7 @@ from .mmcls_compat import resolve_config_path
 __all__ = [
     'ConfigError', 'CfgOptionsAction', 'tool_parser', 'add_common_args',
     'load_config', 'check_cfg_options', 'merge_common_args',
-    'prepare_config', 'build_runner', 'closest'
+    'prepare_config', 'build_runner', 'forget_visualizers', 'closest'
 ]
 
 # Top-level keys the Runner (or our tools) read even when a config does not
@@ -185,6 +185,22 @@ def build_runner(cfg: Config):
         return Runner.from_cfg(cfg)
     from mmengine.registry import RUNNERS
     return RUNNERS.build(cfg)
+
+
+def forget_visualizers() -> None:
+    """Drop the visualizers of earlier runs in this process.
+
+    A config that names its visualizer (the seg configs:
+    ``name='visualizer'``) would otherwise get the previous run's instance,
+    which writes its images (e.g. SyntheticGridHook's grids) into that run's
+    work dir. For tools and tests that build several runners in one process.
+    """
+    from mmengine.visualization import Visualizer
+    todo = [Visualizer]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        cls._instance_dict.clear()
 
 
 def read_config(path: str) -> Config:

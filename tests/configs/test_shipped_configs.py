@@ -46,6 +46,8 @@ from _helpers import REPO_ROOT, load_script, save_random_checkpoint
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
+from kd_plugins.utils.tool_args import forget_visualizers
+
 CONFIG_ROOT = REPO_ROOT / 'configs'
 ALL_CONFIGS = sorted(CONFIG_ROOT.rglob('*.py'))
 N_IMAGES = 4
@@ -304,25 +306,13 @@ def monkeypatch_module():
         yield mp
 
 
-def _forget_visualizers():
-    """Drop the visualizers of earlier runs in this process: a config that
-    names its visualizer (``name='visualizer'``) would otherwise get the
-    previous run's instance, which writes into that run's work dir."""
-    from mmengine.visualization import Visualizer
-    todo = [Visualizer]
-    while todo:
-        cls = todo.pop()
-        todo += cls.__subclasses__()
-        cls._instance_dict.clear()
-
-
 @pytest.mark.e2e
 @pytest.mark.parametrize('path', FULL_CONFIGS, ids=_rel)
 def test_config_trains_two_iterations(path, data_roots, random_ckpts,
                                       train_tool, tmp_path):
     cfg = Config.fromfile(str(path))
     opts = run_overrides(cfg, data_roots, random_ckpts)
-    _forget_visualizers()
+    forget_visualizers()
     work_dir = tmp_path / 'work'
     try:
         train_tool.main([str(path), '--work-dir', str(work_dir), '--debug',
