@@ -25,7 +25,8 @@ config name, and never the model's architecture, losses or pipelines:
 - schedule and logging: 2 epochs (or 2 iterations), validation at the end,
   log every iteration, ``num_workers=0``;
 - cost caps, stated because they change model keys: data-free algorithms run
-  with ``synthesis_batch_size``/``kd_batch_size`` <= 4,
+  with ``synthesis_batch_size``/``kd_batch_size`` (DFAD ``batch_size``) <= 4,
+  DFAD ``student_steps`` <= 1,
   ``warmup_generator_steps``/``generator_steps`` <= 1, a synthetic set
   (SSD-KD ``data_scale`` <= 16 images, a replay buffer's ``capacity`` <= 64
   images), SSD-KD ``warmup_rounds`` <= 2 and ``warmup_rounds_per_iter``
@@ -81,6 +82,7 @@ FAMILIES = {
 }
 LOADERS = ('train_dataloader', 'val_dataloader')
 DATAFREE_CAPS = dict(synthesis_batch_size=4, kd_batch_size=4,
+                     batch_size=4, student_steps=1,
                      warmup_generator_steps=1, generator_steps=1,
                      data_scale=16, warmup_rounds=2,
                      warmup_rounds_per_iter=1)

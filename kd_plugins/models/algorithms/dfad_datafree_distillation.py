@@ -1,0 +1,152 @@
+"""DFAD: data-free adversarial distillation (Fang et al., 2019)."""
+from typing import Dict, Optional, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.dist import get_dist_info
+from mmengine.model import BaseModel
+from mmengine.optim import OptimWrapperDict
+from mmrazor.models.algorithms.base import BaseAlgorithm
+from mmrazor.registry import MODELS
+
+from kd_plugins.utils import SeededGenerators
+
+from ..losses.per_sample_kl_loss import match_logit_size
+from .ssdkd_datafree_distillation import load_teacher
+
+__all__ = ['DFADDataFreeDistillation']
+
+
+@MODELS.register_module()
+class DFADDataFreeDistillation(BaseAlgorithm):
+    """DFAD: a generator and the student play a min-max game on the
+    teacher-student discrepancy, without any data (no BN statistics).
+
+    One ``train_step`` is one DFAD iteration of the authors' code
+    (VainF/Data-Free-Adversarial-Distillation, ``DFAD_nyu_deeplab.py`` /
+    ``DFAD_cifar.py``): ``student_steps`` student steps, each on a fresh
+    generated batch (``G(z)`` detached), minimising the mean absolute
+    error ``L1(S(x), T(x))`` between the logits (per pixel for
+    segmentation), then one generator step minimising
+    ``-log(1 + L1(S(G(z)), T(G(z))))``, i.e. maximising the discrepancy.
+    The teacher stays in eval mode; the student is in train mode in both
+    steps, as in the authors' code, but only the generator is updated in
+    the generator step.
+
+    Args:
+        architecture (dict | BaseModel): The student.
+        teacher (dict | BaseModel): The teacher (frozen, eval mode).
+        generator (dict | nn.Module): Needs ``latent_dim``; its output is
+            fed to both networks as they are fed normalised images.
+        teacher_ckpt (str, optional): Teacher checkpoint. Defaults to None.
+        batch_size (int): Generated images per step and rank.
+            Defaults to 64.
+        student_steps (int): Student steps per iteration. Defaults to 5.
+        seed (int): Seed of the latents. Defaults to 0.
+        data_preprocessor (dict, optional): For validation. Defaults to None.
+        init_cfg (dict, optional): Init config. Defaults to None.
+    """
+
+    def __init__(self,
+                 architecture: Union[dict, BaseModel],
+                 teacher: Union[dict, BaseModel],
+                 generator: Union[dict, nn.Module],
+                 teacher_ckpt: Optional[str] = None,
+                 batch_size: int = 64,
+                 student_steps: int = 5,
+                 seed: int = 0,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(architecture, data_preprocessor, init_cfg)
+        for name, value in (('batch_size', batch_size),
+                            ('student_steps', student_steps)):
+            if value < 1:
+                raise ValueError(f'DFAD: {name} must be >= 1, got {value}')
+        self.teacher = load_teacher(
+            MODELS.build(teacher) if isinstance(teacher, dict) else teacher,
+            teacher_ckpt)
+        self.teacher.requires_grad_(False).eval()
+        self.generator = MODELS.build(generator) if isinstance(
+            generator, dict) else generator
+        self.batch_size = batch_size
+        self.student_steps = student_steps
+        self.seeds = SeededGenerators(int(seed))
+        self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
+
+    @property
+    def student(self) -> nn.Module:
+        """Alias for ``architecture``."""
+        return self.architecture
+
+    def train(self, mode: bool = True) -> 'DFADDataFreeDistillation':
+        """Set the mode; the teacher always stays in eval mode."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    @staticmethod
+    def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        out = model(x, None, mode='tensor')
+        return out[-1] if isinstance(out, (tuple, list)) else out
+
+    def discrepancy(self, x: torch.Tensor) -> torch.Tensor:
+        """``L1(S(x), T(x))``: mean absolute logit difference (the
+        student's logits resized to the teacher's for segmentation)."""
+        with torch.no_grad():
+            t_out = self._logits(self.teacher, x)
+        s_out = match_logit_size(self._logits(self.student, x), t_out)
+        return F.l1_loss(s_out, t_out)
+
+    def _generate(self, key: int, sub: int) -> torch.Tensor:
+        gen = self.seeds.fork(key, int(self.num_steps), sub,
+                              get_dist_info()[0])
+        z = torch.randn(self.batch_size, self.generator.latent_dim,
+                        generator=gen)
+        return self.generator(z.to(next(self.generator.parameters()).device))
+
+    def train_step(self, data, optim_wrapper: OptimWrapperDict
+                   ) -> Dict[str, torch.Tensor]:
+        """One iteration: ``student_steps`` student steps, one generator
+        step.
+
+        Args:
+            data: Ignored (data-free); the loader only drives the loop.
+            optim_wrapper (OptimWrapperDict): ``'generator'`` and
+                ``'architecture'`` entries.
+
+        Returns:
+            dict[str, torch.Tensor]: ``loss`` (the last student L1) and
+            ``loss_generator``.
+        """
+        for key in ('generator', 'architecture'):
+            if key not in optim_wrapper:
+                raise KeyError(
+                    f'DFAD: optim_wrapper has no {key!r} entry; use '
+                    "constructor='mmrazor.SeparateOptimWrapperConstructor'"
+                    ' with architecture=... and generator=...')
+        self.student.train()
+        self.generator.train()
+        s_wrapper, g_wrapper = (optim_wrapper['architecture'],
+                                optim_wrapper['generator'])
+        for k in range(self.student_steps):
+            with torch.no_grad():
+                x = self._generate(0, k)
+            with s_wrapper.optim_context(self.student):
+                loss_s = self.discrepancy(x)
+            s_wrapper.update_params(loss_s)
+
+        flags = [p.requires_grad for p in self.student.parameters()]
+        self.student.requires_grad_(False)
+        try:
+            with g_wrapper.optim_context(self.generator):
+                x = self._generate(1, 0)
+                t_out = self._logits(self.teacher, x)
+                s_out = match_logit_size(self._logits(self.student, x), t_out)
+                loss_g = -torch.log1p(F.l1_loss(s_out, t_out))
+            g_wrapper.update_params(loss_g)
+        finally:
+            for p, flag in zip(self.student.parameters(), flags):
+                p.requires_grad_(flag)
+        self.num_steps += 1
+        return dict(loss=loss_s.detach(), loss_generator=loss_g.detach())
