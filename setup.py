@@ -8,7 +8,9 @@ leaves them in place. The exact tested set is ``constraints.txt``:
 
 Extras: ``lite`` (mmcv-lite, the pure-Python mmcv this project is tested
 with; leave it out when a full mmcv 2.0/2.1 is installed), ``tests`` (pytest
-and the digits data), ``demo`` (digits data and plots).
+and the digits data; h5py and scipy for the NYUv2 converter's test), ``demo``
+(digits data and plots), ``nyuv2`` (h5py and scipy for
+``tools/convert_nyuv2.py``, which reads the MATLAB v7.3 NYU Depth v2 file).
 """
 import os.path as osp
 
@@ -60,7 +62,11 @@ INSTALL_REQUIRES = [
 EXTRAS_REQUIRE = {
     'lite': ['mmcv-lite>=2.0.0,<2.2.0'],
     'demo': ['scikit-learn', 'matplotlib'],
-    'tests': ['pytest', 'scikit-learn', 'matplotlib', 'flake8', 'isort'],
+    'tests': [
+        'pytest', 'scikit-learn', 'matplotlib', 'flake8', 'isort', 'h5py',
+        'scipy'
+    ],
+    'nyuv2': ['h5py', 'scipy'],
 }
 
 setup(
