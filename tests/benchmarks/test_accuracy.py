@@ -15,7 +15,7 @@ def test_wanted_methods_pull_in_baselines_and_teachers():
     assert accuracy.wanted_methods(['tekap']) == ['teacher', 'student', 'kd',
                                                   'tekap']
     assert accuracy.wanted_methods(['seg_ssdkd']) == [
-        'seg_teacher', 'seg_student', 'seg_ssdkd']
+        'seg_teacher', 'seg_student', 'seg_dfad', 'seg_ssdkd']
     assert accuracy.wanted_methods(None) == list(accuracy.METHODS)
 
 
@@ -73,6 +73,23 @@ def test_summary_pairs_runs_by_fold_and_seed():
     md = accuracy.markdown(table, args, 60.0)
     assert '+1.00 [' in md and 'Teacher-student gap' in md
     assert '+7.50 points' in md  # 99 - 91.5
+
+
+def test_markdown_states_the_data_free_to_real_ratio():
+    runs = []
+    for seed, (st, dfad, ss) in enumerate([(20.0, 10.0, 15.0),
+                                           (22.0, 11.0, 16.0)]):
+        runs += [_run('seg_teacher', None, seed, 40.0),
+                 _run('seg_student', None, seed, st),
+                 _run('seg_dfad', None, seed, dfad),
+                 _run('seg_ssdkd', None, seed, ss)]
+    names = ['seg_teacher', 'seg_student', 'seg_dfad', 'seg_ssdkd']
+    table = accuracy.summarize_runs(runs, names)
+    # SSD-KD is paired with DFAD: +5.0 on both seeds
+    assert table['seg_ssdkd']['baseline'] == 'seg_dfad'
+    assert table['seg_ssdkd']['paired']['mean'] == pytest.approx(5.0)
+    md = accuracy.markdown(table, accuracy.parse_args([]), 60.0)
+    assert '(mean mIoU): 74 %' in md  # 15.5 / 21
 
 
 def test_primary_metric_prefers_the_fixed_keys():

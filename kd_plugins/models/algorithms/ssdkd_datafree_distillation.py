@@ -16,6 +16,7 @@ from kd_plugins.utils.checkpoint import load_teacher as load_teacher_strictly
 from ..losses.masked_adversarial_kl import masked_adversarial_kl
 from ..losses.per_sample_kl_loss import match_logit_size, per_sample_kl
 from .batch_augment import BatchAugment
+from .layout_targets import random_layouts
 from .meta_inversion import meta_invert
 from .synthesis_schedule import SynthesisSchedule
 
@@ -103,8 +104,14 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
             Defaults to 1.0.
         task_type (str): ``'auto'``, ``'cls'`` or ``'seg'``.
             Defaults to 'auto'.
-        task_targets (str): ``'random'``, ``'argmax'`` or ``'auto'``
-            (random for classification). Defaults to 'auto'.
+        task_targets (str): ``'random'`` (classes per sample, or per pixel
+            for segmentation), ``'argmax'`` (the teacher's), ``'layout'``
+            (segmentation: :func:`random_layouts` at the teacher's output
+            size) or ``'auto'`` (random for classification, argmax for
+            segmentation). Defaults to 'auto'.
+        layout_background (int, optional): Background class of the
+            ``'layout'`` targets; None draws one per sample.
+            Defaults to None.
         synthesis_batch_size (int): Images per round and rank.
             Defaults to 64.
         kd_batch_size (int): Samples per KD step and rank. Defaults to 64.
@@ -149,6 +156,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                  priority_tau: float = 1.0,
                  task_type: str = 'auto',
                  task_targets: str = 'auto',
+                 layout_background: Optional[int] = None,
                  synthesis_batch_size: int = 64,
                  kd_batch_size: int = 64,
                  generator_steps: int = 2,
@@ -165,7 +173,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         super().__init__(architecture, data_preprocessor, init_cfg)
         choices = (('task_type', task_type, ('auto', 'cls', 'seg')),
                    ('task_targets', task_targets, ('auto', 'random',
-                                                   'argmax')),
+                                                   'argmax', 'layout')),
                    ('keep', keep, ('best', 'last')))
         for name, value, allowed in choices:
             if value not in allowed:
@@ -205,6 +213,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         self.priority_tau = priority_tau
         self.task_type = task_type
         self.task_targets = task_targets
+        self.layout_background = layout_background
         self.synthesis_batch_size = synthesis_batch_size
         self.kd_batch_size = kd_batch_size
         self.generator_steps = generator_steps
@@ -285,12 +294,21 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
 
     def _task_targets(self, t_out: torch.Tensor,
                       gen: torch.Generator) -> Optional[torch.Tensor]:
-        """Random classes (Fast) or None (the teacher's argmax)."""
+        """Random classes (Fast), random layouts or None (the teacher's
+        argmax)."""
         mode = self.task_targets
         if mode == 'auto':
             mode = 'random' if t_out.dim() == 2 else 'argmax'
         if mode == 'argmax':
             return None
+        if mode == 'layout':
+            if t_out.dim() != 4:
+                raise ValueError("SSDKD: task_targets='layout' needs "
+                                 'segmentation logits (N, K, H, W), got '
+                                 f'{tuple(t_out.shape)}')
+            return random_layouts(t_out.shape[0], t_out.shape[1],
+                                  tuple(t_out.shape[2:]), gen,
+                                  self.layout_background).to(t_out.device)
         shape = (t_out.shape[0], ) + tuple(t_out.shape[2:])
         return torch.randint(t_out.shape[1], shape,
                              generator=gen).to(t_out.device)

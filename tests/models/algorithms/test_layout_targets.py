@@ -1,0 +1,56 @@
+"""random_layouts: rectangles of other classes over a background."""
+import pytest
+import torch
+
+from kd_plugins.models.algorithms.layout_targets import random_layouts
+
+
+def _gen(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_layouts_hold_background_and_one_to_four_other_classes():
+    maps = random_layouts(64, 11, (8, 8), _gen(), background=0)
+    assert maps.shape == (64, 8, 8) and maps.dtype == torch.long
+    assert maps.min() >= 0 and maps.max() <= 10
+    for m in maps:
+        # rectangles of 2-4 cells per side on 8x8: the background stays
+        # the largest class, and at most 4 other classes appear
+        classes = m.unique()
+        assert 0 in classes and len(classes) <= 5
+        assert (m == 0).float().mean() >= 0.25
+    # across maps every foreground class occurs and background dominates
+    assert set(maps.unique().tolist()) == set(range(11))
+    assert 0.5 < (maps == 0).float().mean() < 0.99
+
+
+def test_random_background_differs_per_sample():
+    maps = random_layouts(32, 5, (6, 10), _gen(1))
+    assert maps.shape == (32, 6, 10)
+    # the majority class is the background: more than one is used
+    backgrounds = {int(m.flatten().mode().values) for m in maps}
+    assert len(backgrounds) > 1
+
+
+def test_same_generator_seed_same_maps():
+    assert torch.equal(random_layouts(8, 4, (5, 5), _gen(3)),
+                       random_layouts(8, 4, (5, 5), _gen(3)))
+    assert not torch.equal(random_layouts(8, 4, (5, 5), _gen(3)),
+                           random_layouts(8, 4, (5, 5), _gen(4)))
+
+
+def test_errors_name_the_argument():
+    with pytest.raises(ValueError, match='need >= 2 classes'):
+        random_layouts(2, 1, (4, 4), _gen())
+    with pytest.raises(ValueError, match='background 7 is not a class'):
+        random_layouts(2, 5, (4, 4), _gen(), background=7)
+
+
+def test_ssdkd_layout_targets_follow_the_teacher_output_size():
+    from _helpers import tiny_ssdkd
+    algo = tiny_ssdkd(task_targets='layout', layout_background=0)
+    t_out = torch.randn(3, 6, 4, 5)
+    targets = algo._task_targets(t_out, _gen())
+    assert targets.shape == (3, 4, 5) and (targets == 0).any()
+    with pytest.raises(ValueError, match="task_targets='layout' needs"):
+        algo._task_targets(torch.randn(3, 6), _gen())
