@@ -18,6 +18,7 @@ import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.utils.checkpoint import (check_resume_checkpoint,
                                          defer_teacher_checkpoints,
                                          load_deferred_teachers)
+from kd_plugins.utils.config_checks import checkpoint_path_problem
 from kd_plugins.utils.distributed import iter_optim_wrapper_cfgs, type_name
 from kd_plugins.utils.model import unwrap_model
 from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
@@ -66,9 +67,11 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise ConfigError(
-                f'--resume: checkpoint file not found: {args.resume}')
+        problem = checkpoint_path_problem(args.resume)
+        if problem:
+            raise ConfigError(f'--resume: {problem}' + (
+                ' (a bare --resume resumes from the latest checkpoint of '
+                '--work-dir)' if osp.isdir(args.resume) else ''))
         cfg.resume = True
         cfg.load_from = args.resume
     if args.no_validate:
