@@ -131,3 +131,18 @@ def test_nyuv2_errors_name_the_train_split(tmp_path):
         'error: building NYUv2SegDataset (train_dataloader.dataset): '
         f"NYUv2SegDataset: directory '{root}/image/train' (img_path) does "
         'not exist; expected <data_root>/{image,seg13}/{train,test}/%05d.png')
+
+
+def test_a_replay_buffer_too_large_for_the_machine(tmp_path):
+    """Was: a ``MemoryError`` traceback (the check before allocation raised
+    a plain MemoryError, which the tools did not treat as the user's)."""
+    message = error_of(
+        TRAIN, REPO_ROOT / 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py',
+        '--work-dir', tmp_path / 'w', '--cfg-options',
+        'model.teacher_ckpt=None', 'model.data_scale=1000000000')
+    assert message.startswith(
+        'error: PrioritizedReplayBuffer: data_scale 1000000000 x (3, 32, 32) '
+        'float32 needs 11444.09 GiB, more than the '), message
+    assert message.endswith(
+        " available; lower model.data_scale or set "
+        "replay_buffer.storage_dtype='float16' (or 'bfloat16')"), message
