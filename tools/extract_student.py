@@ -15,6 +15,7 @@ Examples:
 """
 import argparse
 import os.path as osp
+import re
 from collections import OrderedDict
 from typing import Dict, Optional, Tuple
 
@@ -58,6 +59,16 @@ def choose_prefix(state_dict: Dict[str, torch.Tensor],
                     'no student found: keys start with none of '
                     f'{AUTO_PREFIXES + ("networks.<k>.", )}; pass --prefix')
     if not any(k.startswith(prefix) for k in state_dict):
+        if network is not None:
+            found = sorted({int(m.group(1)) for m in (
+                re.match(r'networks\.(\d+)\.', k) for k in state_dict) if m})
+            names = ', '.join(f'networks.{k}.*' for k in found)
+            raise ValueError(
+                f'--network {network}: the checkpoint has {len(found)} '
+                + (f'networks ({names}); pass --network {found[0]} to '
+                   f'{found[-1]}' if found else 'networks (no networks.<k>.'
+                   ' keys); --network is for online distillation (AFD) '
+                   'checkpoints'))
         raise ValueError(f'no key starts with {prefix!r}')
     return prefix
 
@@ -102,10 +113,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def _extract_main(argv, state) -> None:
     args = parse_args(argv)
-    if not osp.isfile(args.checkpoint):
-        raise UserInputError(
-            f'checkpoint file not found: {args.checkpoint}')
     import kd_plugins  # noqa: F401  (allow-list for weights_only loading)
+    from kd_plugins.utils.config_checks import checkpoint_path_problem
+    problem = checkpoint_path_problem(args.checkpoint)
+    if problem:
+        raise UserInputError(problem)
     from kd_plugins.utils.checkpoint import load_checkpoint_file
     checkpoint = load_checkpoint_file(args.checkpoint)
     try:

@@ -7,7 +7,6 @@ Examples:
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
-import os.path as osp
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -15,7 +14,7 @@ from mmengine.runner import Runner
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
                                          load_checkpoint, load_state)
-from kd_plugins.utils.config_checks import is_remote
+from kd_plugins.utils.config_checks import checkpoint_path_problem, is_remote
 from kd_plugins.utils.model import unwrap_model
 from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
                                         build_runner, merge_common_args,
@@ -43,8 +42,10 @@ def load_strictly(runner: Runner, filename: str) -> None:
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command-line options to the config."""
-    if not is_remote(args.checkpoint) and not osp.isfile(args.checkpoint):
-        raise ConfigError(f'checkpoint file not found: {args.checkpoint}')
+    problem = None if is_remote(args.checkpoint) else \
+        checkpoint_path_problem(args.checkpoint)
+    if problem:
+        raise ConfigError(problem)
     merge_common_args(cfg, args)
     # Loaded by load_strictly (mmengine's load_from is not strict).
     cfg.load_from = None

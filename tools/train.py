@@ -15,9 +15,12 @@ import os.path as osp
 from mmengine.config import Config
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
+from kd_plugins.utils.checkpoint import (check_resume_checkpoint,
+                                         defer_teacher_checkpoints,
                                          load_deferred_teachers)
+from kd_plugins.utils.config_checks import checkpoint_path_problem
 from kd_plugins.utils.distributed import iter_optim_wrapper_cfgs, type_name
+from kd_plugins.utils.model import unwrap_model
 from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
                                         build_runner, merge_common_args,
                                         prepare_config, tool_parser)
@@ -64,9 +67,11 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise ConfigError(
-                f'--resume: checkpoint file not found: {args.resume}')
+        problem = checkpoint_path_problem(args.resume)
+        if problem:
+            raise ConfigError(f'--resume: {problem}' + (
+                ' (a bare --resume resumes from the latest checkpoint of '
+                '--work-dir)' if osp.isdir(args.resume) else ''))
         cfg.resume = True
         cfg.load_from = args.resume
     if args.no_validate:
@@ -99,6 +104,7 @@ def train(argv, state) -> None:
         runner = build_runner(cfg)
         load_deferred_teachers(runner.model, teachers)
         _check_auto_resume(runner)
+        _check_resume_checkpoint(runner)
         runner.train()
 
 
@@ -114,6 +120,21 @@ def _check_auto_resume(runner) -> None:
         runner.logger.warning(f'no checkpoint to resume in {runner.work_dir}:'
                               ' training from scratch')
         runner._resume = False
+
+
+def _check_resume_checkpoint(runner) -> None:
+    """A checkpoint to resume must be one of this model: checked strictly
+    before mmengine's non-strict ``resume`` (which ends in ``KeyError:
+    'param_groups'`` or resumes with wrong weights)."""
+    if not getattr(runner, '_resume', False):
+        return
+    filename, what = getattr(runner, '_load_from', None), '--resume'
+    if filename is None:
+        from mmengine.runner import find_latest_checkpoint
+        filename = find_latest_checkpoint(runner.work_dir)
+        what = 'the latest checkpoint'
+    if filename is not None:
+        check_resume_checkpoint(unwrap_model(runner.model), filename, what)
 
 
 def main(argv=None) -> None:

@@ -31,7 +31,8 @@ __all__ = [
     'CheckpointError', 'CheckpointNotFoundError', 'UnsafeCheckpointError',
     'CheckpointMismatchError', 'load_checkpoint_file', 'load_checkpoint',
     'get_state_dict', 'check_keys', 'load_state', 'load_weights',
-    'load_teacher', 'defer_teacher_checkpoints', 'load_deferred_teachers'
+    'load_teacher', 'defer_teacher_checkpoints', 'load_deferred_teachers',
+    'check_resume_checkpoint'
 ]
 
 # How many keys a mismatch message names per kind.
@@ -388,3 +389,75 @@ def load_deferred_teachers(model: nn.Module,
                 f'the teacher checkpoint {filename} into') from None
         key = 'teacher_ckpt' if name == 'teacher' else f'{name}.ckpt_path'
         load_teacher(teacher, filename, strict, what=f'model.{key}')
+
+
+def _top_prefixes(keys) -> str:
+    """``'architecture.* (53 keys), teacher.* (112 keys)'``."""
+    counts = Counter(k.split('.')[0] for k in keys)
+    return ', '.join(f'{p}.* ({n} keys)' for p, n in sorted(counts.items()))
+
+
+def check_resume_checkpoint(model: nn.Module, filename: str,
+                            what: str = '--resume') -> None:
+    """Refuse to resume ``model`` from a checkpoint of another model.
+
+    mmengine's ``Runner.resume`` loads the weights with ``strict=False`` (a
+    foreign checkpoint gives hundreds of missing-key warnings, then
+    ``KeyError: 'param_groups'`` or an optimizer group mismatch, or, when
+    the optimizer happens to fit, a run resumed with the wrong weights).
+    This reads the file with :func:`load_checkpoint` and compares its keys
+    and shapes with the model's first. The buffers' ``_extra_state`` (the
+    replay buffer's filled images) are compared by name only.
+
+    Args:
+        model (nn.Module): The model to resume (unwrapped).
+        filename (str): The checkpoint.
+        what (str): How the user gave the file, for the message. Defaults to
+            ``'--resume'``.
+
+    Raises:
+        CheckpointMismatchError: One line: whose checkpoint it is (the
+            top-level key prefixes of the file and of the model, the run
+            that wrote it), or the missing/unexpected/mis-shaped keys.
+    """
+    checkpoint = load_checkpoint(filename)
+    state = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state, Mapping):
+        raise CheckpointError(f'{what} {filename}: not a checkpoint: its '
+                              f'state_dict is a {type(state).__name__}')
+    state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+    own = model.state_dict()
+    name = type(model).__name__
+    meta = checkpoint.get('meta')
+    run = meta.get('experiment_name') if isinstance(meta, Mapping) else None
+    run = f' (written by a run of {re.sub(r"_[0-9]{8}_[0-9]{6}$", "", run)})' \
+        if isinstance(run, str) and run else ''
+    if {k.split('.')[0] for k in state} != {k.split('.')[0] for k in own}:
+        hint = _prefix_hint(list(state), list(own))
+        raise CheckpointMismatchError(
+            f'{what} {filename} is not a checkpoint of this model ({name}): '
+            f'it holds {_top_prefixes(state)}{run}, the model has '
+            f'{_top_prefixes(own)}; resume from a checkpoint this config '
+            'wrote' + hint + (' and start from it with load_from=OUT '
+                              'instead of --resume' if 'extract' in hint
+                              else ''))
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [k for k in state if k in own and not k.endswith('_extra_state')
+              and hasattr(state[k], 'shape') and hasattr(own[k], 'shape')
+              and tuple(state[k].shape) != tuple(own[k].shape)]
+    if missing or unexpected or shapes:
+        parts = [f'{len(missing)} missing keys ({_examples(missing)})'
+                 ] if missing else []
+        if unexpected:
+            parts.append(f'{len(unexpected)} unexpected keys '
+                         f'({_examples(unexpected)})')
+        if shapes:
+            k = shapes[0]
+            parts.append(f'{len(shapes)} shape mismatches ({k}: checkpoint '
+                         f'{tuple(state[k].shape)} vs model '
+                         f'{tuple(own[k].shape)})')
+        raise CheckpointMismatchError(
+            f'{what} {filename} is not a checkpoint of this model ({name})'
+            f'{run}: ' + ', '.join(parts) + '; resume from a checkpoint '
+            'this config wrote')

@@ -1,7 +1,7 @@
 """Fail fast, in one line, on config values that point at missing files,
 and on a KD config whose teacher and student heads cannot be compared."""
 import os.path as osp
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
 
@@ -9,7 +9,7 @@ from .errors import UserInputError
 
 __all__ = [
     'ConfigPathError', 'check_config_paths', 'iter_config_paths',
-    'DistillConfigError', 'check_distill_heads'
+    'DistillConfigError', 'check_distill_heads', 'checkpoint_path_problem'
 ]
 
 # Keys whose string value is a checkpoint file (or a zoo URL).
@@ -94,13 +94,24 @@ def check_config_paths(cfg, sections: List[str]) -> List[str]:
             continue
         if '::' in value:  # package config path, e.g. mmpretrain::resnet/x.py
             continue
-        if kind == 'checkpoint' and not osp.isfile(value):
-            raise ConfigPathError(
-                f'{key}: checkpoint file not found: {value}')
+        problem = checkpoint_path_problem(value) \
+            if kind == 'checkpoint' else None
+        if problem:
+            raise ConfigPathError(f'{key}: {problem}')
         if kind == 'data_root' and not osp.isdir(value):
             raise ConfigPathError(
                 f'{key}: data directory not found: {value}')
     return remote
+
+
+def checkpoint_path_problem(path: str) -> Optional[str]:
+    """``'checkpoint file not found: P'``, ``'P is a directory, not a
+    checkpoint file'``, or None for a local file."""
+    if osp.isfile(path):
+        return None
+    if osp.isdir(path):
+        return f'{path} is a directory, not a checkpoint file'
+    return f'checkpoint file not found: {path}'
 
 
 def _num_classes(model_cfg):

@@ -10,6 +10,7 @@ user error to hide.
 import difflib
 import errno
 import inspect
+import io
 import os.path as osp
 import re
 import sys
@@ -125,23 +126,27 @@ def _walk(node, prefix=''):
             yield from _walk(value, f'{prefix}[{i}]')
 
 
-def _key_of(cfg, type_name=None, keyword=None) -> Optional[str]:
-    """Dotted key of the first config dict with this type / keyword."""
+def _key_of(cfg, type_name=None, keyword=None, same_as=None
+            ) -> Optional[str]:
+    """Dotted key of the first config dict with this type / keyword; of the
+    one equal to ``same_as`` (the dict being built) when several have it,
+    e.g. the train and the val dataset."""
     if cfg is None:
         return None
     try:
         nodes = list(_walk(cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg))
+        same_as = same_as.to_dict() if hasattr(same_as, 'to_dict') else \
+            same_as
     except Exception:
         return None
-    for path, node in nodes:
-        if not path:
-            continue
-        if type_name is not None and node.get('type') != type_name:
-            continue
-        if keyword is not None and keyword not in node:
-            continue
-        return path
-    return None
+    found = [path for path, node in nodes
+             if path and (type_name is None or node.get('type') == type_name)
+             and (keyword is None or keyword in node)]
+    if len(found) > 1 and isinstance(same_as, dict):
+        node_of = dict(nodes)
+        equal = [path for path in found if node_of[path] == same_as]
+        found = equal or found
+    return found[0] if found else None
 
 
 def _registry_names(registry) -> tuple:
@@ -239,15 +244,55 @@ def _describe_build_error(exc, frames, state) -> str:
                     + (f"; did you mean '{hint[0]}'?" if hint else '')
                     + f" (valid: {', '.join(valid) or 'none'})")
 
+    loader_key = _dataloader_key(frames, cfg, text)
+    if loader_key:
+        return f'{loader_key}: {text}'
     obj_type = local.get('obj_type')
     if obj_type is not None:
         name = obj_type if isinstance(obj_type, str) else getattr(
             obj_type, '__name__', str(obj_type))
-        key = _key_of(cfg, type_name=obj_type) if isinstance(
-            obj_type, str) else None
+        key = _key_of(cfg, type_name=obj_type, same_as=local.get(
+            'cfg')) if isinstance(obj_type, str) else None
         where = f' ({key})' if key else ''
         return f'building {name}{where}: {text}'
     return f'invalid config: {text}'
+
+
+def _dataloader_key(frames, cfg, text: str) -> Optional[str]:
+    """``train_dataloader.batch_size`` for an error the DataLoader raised
+    while the Runner built it (``batch_size=0``): the loader whose config is
+    being built, and its key the message names."""
+    index = [i for i, f in enumerate(frames) if _is(
+        f, 'mmengine/runner/runner.py', lambda n: n == 'build_dataloader')]
+    if not index or cfg is None or any(
+            _is(f, 'mmengine/registry/build_functions.py')
+            for f in frames[index[-1] + 1:]):  # a dataset/sampler was built
+        return None
+    loader = frames[index[-1]].f_locals.get('dataloader')
+    if not isinstance(loader, dict):
+        return None
+    plain = loader.to_dict() if hasattr(loader, 'to_dict') else dict(loader)
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        node = cfg.get(name) if hasattr(cfg, 'get') else None
+        node = node.to_dict() if hasattr(node, 'to_dict') else node
+        if node == plain:
+            words = [k for k in plain if k != 'dataset' and re.search(
+                rf'\b{re.escape(str(k))}\b', text)]
+            return f'{name}.{words[0]}' if words else name
+    return None
+
+
+def _open_file(frames) -> Optional[str]:
+    """Name of the file being written when an ``OSError`` carries none
+    (a ``write``/``flush``/``close`` of an open file): the innermost open
+    file object (or logging file handler) in the traceback's frames."""
+    for frame in reversed(frames):
+        for value in frame.f_locals.values():
+            name = getattr(value, 'name', None) if isinstance(
+                value, io.IOBase) else getattr(value, 'baseFilename', None)
+            if isinstance(name, str) and name:
+                return name
+    return None
 
 
 def _torch_io(frames, func: str) -> Optional[str]:
@@ -330,6 +375,7 @@ def describe_error(exc: BaseException,
     if isinstance(exc, OSError):
         name = exc.filename or ''
         if exc.errno in _FULL_ERRNOS:  # full disk, quota, file size limit
+            name = name or _open_file(frames) or ''
             return (f'no space left writing {name or "a file"} '
                     f'({exc.strerror})')
         if exc.errno in _WRITE_ERRNOS and _under(name, state.work_dir):

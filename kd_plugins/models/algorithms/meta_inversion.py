@@ -6,6 +6,8 @@ import torch
 import torch.nn as nn
 from mmengine.optim import OptimWrapper
 
+from .teacher_checks import check_finite_terms
+
 __all__ = ['meta_invert']
 
 
@@ -60,6 +62,7 @@ def meta_invert(generator: nn.Module,
             logs = loss_terms(x)
             loss = sum(logs.values())
         value = float(loss.detach())
+        check_finite_terms(logs)  # a NaN teacher: stop, naming the terms
         if keep == 'last' or value < best_loss:
             best, best_loss = x.detach(), value
         inner.zero_grad()

@@ -8,7 +8,9 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmrazor.registry import MODELS
 
-__all__ = ['PrioritizedReplayBuffer']
+from kd_plugins.utils.errors import UserInputError
+
+__all__ = ['PrioritizedReplayBuffer', 'BufferMemoryError']
 
 _DTYPES = {'float32': torch.float32, 'float16': torch.float16,
            'bfloat16': torch.bfloat16}
@@ -28,6 +30,11 @@ def available_memory() -> Optional[int]:
         return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
     except (ValueError, OSError, AttributeError):
         return None
+
+
+class BufferMemoryError(UserInputError, MemoryError):
+    """The image store would not fit (a ``MemoryError`` the tools print as
+    one ``error:`` line)."""
 
 
 def _gib(n: float) -> str:
@@ -152,7 +159,7 @@ class PrioritizedReplayBuffer(nn.Module):
         if limit is None:
             limit, what = available_memory(), 'available'
         if limit is not None and self.nbytes > limit:
-            raise MemoryError(
+            raise BufferMemoryError(
                 f'PrioritizedReplayBuffer: data_scale {self.capacity} x '
                 f'{self.sample_shape} {storage_dtype} needs '
                 f'{_gib(self.nbytes)}, more than the {_gib(limit)} {what}; '

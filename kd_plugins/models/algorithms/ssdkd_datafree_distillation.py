@@ -19,6 +19,7 @@ from .batch_augment import BatchAugment
 from .layout_targets import random_layouts
 from .meta_inversion import meta_invert
 from .synthesis_schedule import SynthesisSchedule
+from .teacher_checks import random_batch, warn_about_teacher
 
 __all__ = ['SSDKDDataFreeDistillation']
 
@@ -408,6 +409,9 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                     f'SSDKD: optim_wrapper has no {key!r} entry; use '
                     "constructor='mmrazor.SeparateOptimWrapperConstructor'"
                     ' with architecture=... and generator=...')
+        if not getattr(self, '_teacher_checked', False):  # NaN / constant
+            x = random_batch(self.generator.out_shape, self.teacher)
+            self._teacher_checked = warn_about_teacher(self.teacher, x)
         sums: Dict[str, list] = {}
         for _ in range(self.schedule.rounds(int(self.num_steps))):
             for k, v in self.synthesize(optim_wrapper['generator']).items():
