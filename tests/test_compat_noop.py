@@ -1,4 +1,5 @@
-"""compat.py's promise: every fix is a no-op on a stack that does not need it.
+"""kd_plugins.compat's promise: every fix is a no-op on a stack that does not
+need it.
 
 A "fixed" stack is simulated in a fresh interpreter before kd_plugins is
 imported: torchvision's ops defined (as a matching torchvision does), a
@@ -102,17 +103,18 @@ print('applied:', compat.applied_fixes())
 def test_allow_list_is_a_noop_without_add_safe_globals(monkeypatch):
     import torch
 
-    from kd_plugins import compat
-    assert compat._allow_checkpoint_types() is True
+    from kd_plugins.compat import checkpoint_allow_list
+    assert checkpoint_allow_list.fix() is True
     monkeypatch.delattr(torch.serialization, 'add_safe_globals')
-    assert compat._allow_checkpoint_types() is False
+    assert checkpoint_allow_list.fix() is False
 
 
 def test_mmcls_alias_is_not_installed_twice():
     from kd_plugins import compat
+    from kd_plugins.compat import mmcls_alias
     assert 'mmcls-alias' in compat.applied_fixes()
-    assert compat._mmcls_alias_needed() is False
-    assert compat._fix_mmcls_alias() is False
+    assert mmcls_alias.needed() is False
+    assert mmcls_alias.fix() is False
     assert sum(type(f).__name__ == '_MmclsAliasFinder'
                for f in sys.meta_path) == 1
 

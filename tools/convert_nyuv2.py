@@ -61,8 +61,8 @@ from typing import Dict, Optional
 import cv2
 import numpy as np
 
+from kd_plugins.cli.run import run_cli
 from kd_plugins.utils.errors import UserInputError
-from kd_plugins.utils.tool_errors import run_cli
 
 #: NYU40 class names (Gupta et al. 2013), index = NYU40 id - 1.
 NYU40_CLASSES = (

@@ -24,11 +24,11 @@ from typing import Dict
 
 import torch
 
+from kd_plugins.cli.paths import REPO_ROOT
+from kd_plugins.cli.run import run_cli
 from kd_plugins.utils import UserInputError
 from kd_plugins.utils.checkpoint import load_checkpoint_file
-from kd_plugins.utils.tool_errors import run_cli
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MODEL_DIR = osp.join(REPO_ROOT, 'configs', '_base_', 'models', 'cifar')
 
 #: RepDistiller's classifier module per architecture family.

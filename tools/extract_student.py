@@ -21,8 +21,8 @@ from typing import Dict, Optional, Tuple
 
 import torch
 
+from kd_plugins.cli.run import run_cli
 from kd_plugins.utils.errors import UserInputError
-from kd_plugins.utils.tool_errors import run_cli
 
 # Prefixes tried in order when --prefix is not given.
 AUTO_PREFIXES = ('architecture.', 'student.')
@@ -114,7 +114,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def _extract_main(argv, state) -> None:
     args = parse_args(argv)
     import kd_plugins  # noqa: F401  (allow-list for weights_only loading)
-    from kd_plugins.utils.config_checks import checkpoint_path_problem
+    from kd_plugins.cli.config_checks import checkpoint_path_problem
     problem = checkpoint_path_problem(args.checkpoint)
     if problem:
         raise UserInputError(problem)

@@ -11,9 +11,9 @@ import argparse
 import json
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.utils.tool_args import (CfgOptionsAction, load_config,
-                                        tool_parser)
-from kd_plugins.utils.tool_errors import run_cli
+from kd_plugins.cli.args import CfgOptionsAction, tool_parser
+from kd_plugins.cli.config_loading import load_config
+from kd_plugins.cli.run import run_cli
 
 
 def parse_args(argv=None) -> argparse.Namespace:

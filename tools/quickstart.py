@@ -45,13 +45,14 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
-import kd_plugins.utils  # compat layer + registries, before mmrazor
-from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
-                                         load_deferred_teachers)
+import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
+from kd_plugins.cli.paths import REPO_ROOT
+from kd_plugins.cli.quiet import silence_known_noise
+from kd_plugins.cli.runner import forget_visualizers
+from kd_plugins.cli.teachers import (defer_teacher_checkpoints,
+                                     load_deferred_teachers)
 from kd_plugins.utils.model import unwrap_model
-from kd_plugins.utils.tool_args import forget_visualizers
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CHANCE = 10.0  # percent, 10 digit classes
 # mIoU of predicting background everywhere on the DigitsSeg test canvases
 # (background IoU ~0.77 / 11 classes)
@@ -316,7 +317,7 @@ def plot(rows: List[dict], path: str) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    kd_plugins.utils.silence_known_noise()  # known stack deprecation noise
+    silence_known_noise()  # known stack deprecation noise
     torch.manual_seed(0)
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     default = [s[0] for s in STEPS

@@ -12,14 +12,14 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.utils.checkpoint import (defer_teacher_checkpoints,
-                                         load_checkpoint, load_state)
-from kd_plugins.utils.config_checks import checkpoint_path_problem, is_remote
+from kd_plugins.cli.args import (ConfigError, add_common_args,
+                                 merge_common_args, tool_parser)
+from kd_plugins.cli.config_checks import checkpoint_path_problem, is_remote
+from kd_plugins.cli.run import run_cli
+from kd_plugins.cli.runner import build_runner, prepare_config
+from kd_plugins.cli.teachers import defer_teacher_checkpoints
+from kd_plugins.utils.checkpoint import load_checkpoint, load_state
 from kd_plugins.utils.model import unwrap_model
-from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
-                                        build_runner, merge_common_args,
-                                        prepare_config, tool_parser)
-from kd_plugins.utils.tool_errors import run_cli
 
 TEST_SECTIONS = ['model', 'test_dataloader']
 

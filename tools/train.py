@@ -15,17 +15,17 @@ import os.path as osp
 from mmengine.config import Config
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.utils.checkpoint import (check_resume_checkpoint,
-                                         defer_teacher_checkpoints,
-                                         load_deferred_teachers)
-from kd_plugins.utils.config_checks import checkpoint_path_problem
-from kd_plugins.utils.distributed import iter_optim_wrapper_cfgs, type_name
+from kd_plugins.cli.args import (ConfigError, add_common_args,
+                                 merge_common_args, tool_parser)
+from kd_plugins.cli.config_checks import checkpoint_path_problem
+from kd_plugins.cli.launch import iter_optim_wrapper_cfgs, type_name
+from kd_plugins.cli.run import run_cli
+from kd_plugins.cli.runner import build_runner, prepare_config
+from kd_plugins.cli.teachers import (defer_teacher_checkpoints,
+                                     load_deferred_teachers)
+from kd_plugins.cli.work_dir_lock import work_dir_lock
+from kd_plugins.utils.checkpoint import check_resume_checkpoint
 from kd_plugins.utils.model import unwrap_model
-from kd_plugins.utils.tool_args import (ConfigError, add_common_args,
-                                        build_runner, merge_common_args,
-                                        prepare_config, tool_parser)
-from kd_plugins.utils.tool_errors import run_cli
-from kd_plugins.utils.work_dir_lock import work_dir_lock
 
 TRAIN_SECTIONS = ['model', 'train_dataloader', 'val_dataloader', 'load_from']
 #: optim wrapper type -> its mixed-precision counterpart (--amp)

@@ -11,28 +11,26 @@ Hostile, corrupt, truncated or non-checkpoint files become a
 mis-shaped keys stop with one line giving counts and a few keys, with a hint
 when the keys only differ by a prefix. :func:`load_teacher` is the teacher
 variant used by the algorithms and, through
-:func:`defer_teacher_checkpoints`, by ``tools/train.py`` for mmrazor's
-algorithms (``teacher_ckpt``, ``teachers.<name>.ckpt_path``).
+:func:`kd_plugins.cli.teachers.load_deferred_teachers`, by the tools for
+mmrazor's algorithms (``teacher_ckpt``, ``teachers.<name>.ckpt_path``).
 """
 import logging
 import os.path as osp
 import pickle
 import re
 from collections import Counter, OrderedDict
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence
 
 import torch
 from torch import nn
 
 from .errors import UserInputError
-from .model import unwrap_model
 
 __all__ = [
     'CheckpointError', 'CheckpointNotFoundError', 'UnsafeCheckpointError',
     'CheckpointMismatchError', 'load_checkpoint_file', 'load_checkpoint',
     'get_state_dict', 'check_keys', 'load_state', 'load_weights',
-    'load_teacher', 'defer_teacher_checkpoints', 'load_deferred_teachers',
-    'check_resume_checkpoint'
+    'load_teacher', 'check_resume_checkpoint'
 ]
 
 # How many keys a mismatch message names per kind.
@@ -337,58 +335,6 @@ def load_teacher(teacher: nn.Module,
         'matching keys')
     teacher.is_init = True  # mmengine BaseModule's public flag
     return checkpoint
-
-
-def defer_teacher_checkpoints(model_cfg: dict) -> List[Tuple[str, str, bool]]:
-    """Take the teacher checkpoints out of an algorithm config, so that the
-    tools load them strictly after building (:func:`load_deferred_teachers`).
-
-    Handles ``teacher_ckpt`` (mmrazor's SingleTeacherDistill and its
-    subclasses, kd_plugins' SSD-KD) and ``teachers.<name>.ckpt_path``
-    (mmrazor's data-free algorithms); pops ``teacher_ckpt_strict``
-    (default True).
-
-    Args:
-        model_cfg (dict): ``cfg.model``; changed in place.
-
-    Returns:
-        list[tuple]: ``(submodule name, file, strict)`` per teacher.
-    """
-    if not isinstance(model_cfg, dict):
-        return []
-    strict = bool(model_cfg.pop('teacher_ckpt_strict', True))
-    deferred = []
-    if model_cfg.get('teacher_ckpt'):
-        deferred.append(('teacher', model_cfg['teacher_ckpt'], strict))
-        model_cfg['teacher_ckpt'] = None
-    teachers = model_cfg.get('teachers')
-    if isinstance(teachers, dict):
-        for name, teacher_cfg in teachers.items():
-            if isinstance(teacher_cfg, dict) and \
-                    teacher_cfg.get('ckpt_path'):
-                deferred.append((f'teachers.{name}',
-                                 teacher_cfg.pop('ckpt_path'), strict))
-    return deferred
-
-
-def load_deferred_teachers(model: nn.Module,
-                           deferred: Sequence[Tuple[str, str, bool]]) -> None:
-    """Load what :func:`defer_teacher_checkpoints` took out of the config.
-
-    Args:
-        model (nn.Module): The built algorithm (a wrapper is unwrapped).
-        deferred (Sequence[tuple]): ``(submodule name, file, strict)``.
-    """
-    model = unwrap_model(model)
-    for name, filename, strict in deferred:
-        try:
-            teacher = model.get_submodule(name)
-        except AttributeError:
-            raise CheckpointError(
-                f'{type(model).__name__} has no submodule {name!r} to load '
-                f'the teacher checkpoint {filename} into') from None
-        key = 'teacher_ckpt' if name == 'teacher' else f'{name}.ckpt_path'
-        load_teacher(teacher, filename, strict, what=f'model.{key}')
 
 
 def _top_prefixes(keys) -> str:

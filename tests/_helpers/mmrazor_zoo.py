@@ -7,7 +7,7 @@ one import of the stack); also runnable by hand::
 
 The configs are globbed from the installed mmrazor wheel
 (``mmrazor/.mim/configs/distill/{mmcls,mmseg}``), loaded with
-:func:`kd_plugins.utils.mmcls_compat.load_config` and trained on tiny fake
+:func:`kd_plugins.cli.config_loading.read_config` and trained on tiny fake
 data written in each dataset's own layout. Overrides (the same for every
 config, printed per config):
 
@@ -160,7 +160,7 @@ def dataset_type(cfg) -> str:
 
 
 def _one_process_group(cfg) -> None:
-    from kd_plugins.utils.distributed import prepare_distributed
+    from kd_plugins.cli.launch import prepare_distributed
     os.environ.update(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
                       MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()))
     cfg.launcher = 'pytorch'
@@ -173,8 +173,8 @@ def run_one(path: str, tmp: str) -> Optional[str]:
     import torch
     from mmengine.runner import Runner
 
-    from kd_plugins.utils.mmcls_compat import load_config
-    cfg = load_config(path)
+    from kd_plugins.cli.config_loading import read_config
+    cfg = read_config(path)
     name = osp.splitext(osp.basename(path))[0]
     data_root = osp.join(tmp, 'data', name)
     kind = dataset_type(cfg)

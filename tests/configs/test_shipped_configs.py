@@ -47,7 +47,7 @@ from _helpers import REPO_ROOT, load_script, save_random_checkpoint
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
-from kd_plugins.utils.tool_args import forget_visualizers
+from kd_plugins.cli.runner import forget_visualizers
 
 CONFIG_ROOT = REPO_ROOT / 'configs'
 ALL_CONFIGS = sorted(CONFIG_ROOT.rglob('*.py'))

@@ -31,7 +31,7 @@ def _train_rank(rank, world_size, config, options, work_dir, out):
     from mmengine.runner import Runner
 
     import kd_plugins  # noqa: F401
-    from kd_plugins.utils.distributed import prepare_distributed
+    from kd_plugins.cli.launch import prepare_distributed
     cfg = Config.fromfile(config)
     cfg.merge_from_dict(options)
     cfg.work_dir = work_dir

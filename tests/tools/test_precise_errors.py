@@ -11,7 +11,7 @@ import pytest
 import torch
 from _helpers import REPO_ROOT, load_script, write_tiny_nyuv2
 
-from kd_plugins.utils.tool_errors import describe_error
+from kd_plugins.cli.run import describe_error
 
 TRAIN, TEST, EXTRACT = (
     load_script(f'tools/{name}.py', f'_kd_tool_{name}')

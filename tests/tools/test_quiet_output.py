@@ -7,7 +7,7 @@ import pytest
 import torch
 from _helpers import REPO_ROOT, run_tool
 
-from kd_plugins.utils import quiet
+from kd_plugins.cli import quiet
 
 NOISE = ['"FileClient" will be deprecated', '"HardDiskBackend" is the alias',
          'Converting a tensor with requires_grad=True to a scalar']

@@ -14,8 +14,8 @@ import torch
 from _helpers import (DIGITS_TWO_ITERS, REPO_ROOT, load_script, run_tool,
                       tool_env)
 
+from kd_plugins.cli.run import describe_error, run_cli
 from kd_plugins.utils import UserInputError
-from kd_plugins.utils.tool_errors import describe_error, run_cli
 
 KD_CFG = str(REPO_ROOT / 'configs/demo/kd_resnet20_resnet8_digits.py')
 TEKAP_CFG = str(REPO_ROOT / 'configs/tekap' /
@@ -165,8 +165,8 @@ def test_kd_heads_with_different_num_classes(tmp_path):
         "compares the teacher's and the student's head outputs, which need "
         'the same number of classes')
     # a feature-only loss between heads of different sizes is not refused
-    from kd_plugins.utils.config_checks import check_distill_heads
-    from kd_plugins.utils.tool_args import load_config
+    from kd_plugins.cli.config_checks import check_distill_heads
+    from kd_plugins.cli.config_loading import load_config
     cfg = load_config(KD_CFG, {
         'model.teacher.head.num_classes': 12,
         'model.distiller.teacher_recorders.fc.source': 'neck.gap'})
@@ -190,7 +190,7 @@ def test_launcher_pytorch_without_torchrun(monkeypatch, tmp_path):
 
 _HOLD_LOCK = '''
 import sys, time
-from kd_plugins.utils.work_dir_lock import work_dir_lock
+from kd_plugins.cli.work_dir_lock import work_dir_lock
 with work_dir_lock(sys.argv[1]):
     print('locked', flush=True)
     time.sleep(120)
@@ -220,7 +220,7 @@ def test_second_run_on_the_same_work_dir_is_refused(tmp_path):
     finally:
         holder.kill()
         holder.wait()
-    from kd_plugins.utils.work_dir_lock import work_dir_lock
+    from kd_plugins.cli.work_dir_lock import work_dir_lock
     with work_dir_lock(str(work_dir)):  # stale lock file: taken
         assert (work_dir / '.train.lock').read_text() == f'{os.getpid()}\n'
     with work_dir_lock(str(work_dir)):  # and released after the block

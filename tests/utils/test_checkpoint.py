@@ -6,14 +6,14 @@ import torch
 from _helpers import toy_runner, write_getattr_chain, write_reduce_payload
 from torch import nn
 
+from kd_plugins.cli.teachers import (defer_teacher_checkpoints,
+                                     load_deferred_teachers)
 from kd_plugins.utils import UserInputError
 from kd_plugins.utils.checkpoint import (CheckpointError,
                                          CheckpointMismatchError,
                                          CheckpointNotFoundError,
                                          UnsafeCheckpointError,
-                                         defer_teacher_checkpoints,
-                                         load_checkpoint_file,
-                                         load_deferred_teachers, load_teacher,
+                                         load_checkpoint_file, load_teacher,
                                          load_weights)
 
 

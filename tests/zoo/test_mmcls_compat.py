@@ -1,4 +1,5 @@
-"""kd_plugins.utils.mmcls_compat and the mmcls alias of kd_plugins.compat."""
+"""The mmcls fix: config translation (kd_plugins.compat.mmcls_configs, read
+by kd_plugins.cli.config_loading) and the mmcls import alias."""
 import logging
 import os.path as osp
 
@@ -8,7 +9,8 @@ import torch
 from mmengine.config import Config
 
 import kd_plugins  # noqa: F401
-from kd_plugins.utils import mmcls_compat as mc
+from kd_plugins.cli import config_loading as loading
+from kd_plugins.compat import mmcls_configs as mc
 
 MMPRETRAIN_CONFIGS = osp.join(osp.dirname(mmpretrain.__file__), '.mim',
                               'configs')
@@ -78,7 +80,7 @@ def test_a_config_without_mmcls_loads_as_with_fromfile(caplog):
     path = str(REPO_ROOT / 'configs' / 'demo' /
                'kd_resnet20_resnet8_digits.py')
     with caplog.at_level(logging.INFO):
-        cfg = mc.load_config(path, {'train_cfg.max_epochs': 3})
+        cfg = loading.read_config(path, {'train_cfg.max_epochs': 3})
     reference = Config.fromfile(path)
     reference.merge_from_dict({'train_cfg.max_epochs': 3})
     assert cfg.to_dict() == reference.to_dict()
@@ -86,7 +88,7 @@ def test_a_config_without_mmcls_loads_as_with_fromfile(caplog):
 
 
 def test_mmrazor_kd_config_loads_as_mmpretrain(capsys):
-    cfg = mc.load_config(KD_CONFIG)
+    cfg = loading.read_config(KD_CONFIG)
     text = cfg.pretty_text
     assert 'mmcls' not in text
     assert cfg.model.architecture.cfg_path == \
@@ -95,9 +97,9 @@ def test_mmrazor_kd_config_loads_as_mmpretrain(capsys):
     assert cfg.train_dataloader.dataset.pipeline[-1].type == 'PackInputs'
     assert cfg.default_scope == 'mmpretrain'
     # the same file by path
-    path = mc.resolve_config_path(KD_CONFIG)
+    path = loading.resolve_config_path(KD_CONFIG)
     assert osp.isfile(path) and path.endswith(KD_CONFIG.split('::')[1])
-    assert mc.load_config(path).to_dict() == cfg.to_dict()
+    assert loading.read_config(path).to_dict() == cfg.to_dict()
 
 
 def test_one_info_line_tells_the_user(tmp_path):
@@ -109,7 +111,7 @@ def test_one_info_line_tells_the_user(tmp_path):
         (record.levelno, record.getMessage()))
     logger.handlers.append(handler)
     try:
-        mc.load_config(KD_CONFIG)
+        loading.read_config(KD_CONFIG)
     finally:
         logger.handlers.remove(handler)
     infos = [m for level, m in seen if level == logging.INFO]
@@ -119,7 +121,7 @@ def test_one_info_line_tells_the_user(tmp_path):
 
 def test_unknown_package_config_is_not_silently_mapped():
     with pytest.raises((FileNotFoundError, ValueError, AssertionError)):
-        mc.resolve_config_path('mmcls::resnet/no_such_config.py')
+        loading.resolve_config_path('mmcls::resnet/no_such_config.py')
 
 
 def test_mmrazor_modules_get_mmpretrain_code():

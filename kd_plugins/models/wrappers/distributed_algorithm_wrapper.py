@@ -70,8 +70,10 @@ class DistributedAlgorithmWrapper(nn.Module):
       is given (every entry of an ``OptimWrapperDict``) must average in
       ``step()`` (``mmrazor.DistributedOptimWrapper`` or
       ``mmrazor.DistributedAmpOptimWrapper``); with more than one process,
-      any other is an error, never a silent divergence. ``tools/train.py``
-      and ``tools/test.py`` select them for ``--launcher`` runs;
+      any other is an error, never a silent divergence. The class declares
+      the replacements in :attr:`optim_wrapper_types`, which
+      ``tools/train.py`` and ``tools/test.py`` apply for ``--launcher``
+      runs;
     * after every step, buffers (e.g. BatchNorm statistics) are broadcast
       from rank 0, as with DDP's ``broadcast_buffers``.
 
@@ -86,6 +88,14 @@ class DistributedAlgorithmWrapper(nn.Module):
         **kwargs: Arguments meant for DDP wrappers (``device_ids``,
             ``find_unused_parameters``...); accepted and ignored.
     """
+
+    #: Optim wrapper type -> the gradient-averaging type this wrapper needs
+    #: in its place (read by :func:`kd_plugins.cli.launch.prepare_distributed`
+    #: before the Runner builds the optim wrappers).
+    optim_wrapper_types = {
+        'OptimWrapper': 'mmrazor.DistributedOptimWrapper',
+        'AmpOptimWrapper': 'mmrazor.DistributedAmpOptimWrapper',
+    }
 
     def __init__(self,
                  module: nn.Module,

@@ -63,7 +63,7 @@ def _runner_rank(rank, world_size, config, teacher, work_dir, out):
     from mmengine.runner import Runner
 
     import kd_plugins  # noqa: F401
-    from kd_plugins.utils.distributed import prepare_distributed
+    from kd_plugins.cli.launch import prepare_distributed
     cfg = Config.fromfile(config)
     width = 'ngf' if cfg.model.generator.type == 'FastGenerator' else \
         'hidden_channels'

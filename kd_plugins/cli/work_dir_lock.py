@@ -14,7 +14,7 @@ import os
 import os.path as osp
 from typing import Iterator, Optional
 
-from .errors import UserInputError
+from kd_plugins.utils.errors import UserInputError
 
 try:
     import fcntl

@@ -5,7 +5,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
 
-from .errors import UserInputError
+from kd_plugins.utils.errors import UserInputError
 
 __all__ = [
     'ConfigPathError', 'check_config_paths', 'iter_config_paths',

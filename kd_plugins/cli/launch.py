@@ -1,17 +1,16 @@
 """Distributed launch preparation for the tools (CPU gloo and GPU nccl).
 
-Used by ``tools/train.py`` and ``tools/test.py`` before the Runner is built;
-nothing here is registered.
+Used by ``tools/train.py`` and ``tools/test.py`` before the Runner is built.
 """
 import os
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from .errors import UserInputError
+from kd_plugins.utils.errors import UserInputError
 
 __all__ = [
     'prepare_distributed', 'iter_optim_wrapper_cfgs',
@@ -50,11 +49,6 @@ def check_launcher_env(launcher: str) -> None:
 
 
 ALGORITHM_WRAPPER = 'mmrazor.DistributedAlgorithmWrapper'
-#: optim wrapper type -> its gradient-averaging subclass
-AVERAGING = {
-    'OptimWrapper': 'mmrazor.DistributedOptimWrapper',
-    'AmpOptimWrapper': 'mmrazor.DistributedAmpOptimWrapper',
-}
 
 
 def type_name(cfg: dict, default: str) -> str:
@@ -79,29 +73,40 @@ def iter_optim_wrapper_cfgs(cfg: Config) -> Iterator[Tuple[str, dict]]:
             yield f'optim_wrapper.{key}', sub
 
 
-def use_averaging_optim_wrappers(cfg: Config) -> List[str]:
-    """Make every ``OptimWrapper`` / ``AmpOptimWrapper`` of ``cfg`` its
-    gradient-averaging subclass (what ``DistributedAlgorithmWrapper``
-    needs); other types are left alone.
-
-    Returns:
-        list[str]: The keys changed.
-    """
-    changed = []
-    for key, wrapper in iter_optim_wrapper_cfgs(cfg):
-        name = type_name(wrapper, 'OptimWrapper')
-        if name in AVERAGING:
-            wrapper['type'] = AVERAGING[name]
-            changed.append(key)
-    return changed
-
-
 def _wrapper_class(model_wrapper_cfg: Optional[dict]) -> Optional[type]:
     from mmrazor.registry import MODEL_WRAPPERS
     if model_wrapper_cfg is None:
         return None
     return MODEL_WRAPPERS.get(
         model_wrapper_cfg.get('type', 'MMDistributedDataParallel'))
+
+
+def use_averaging_optim_wrappers(
+        cfg: Config, replacements: Optional[Dict[str, str]] = None
+) -> List[str]:
+    """Give every optim wrapper of ``cfg`` the type its model wrapper needs.
+
+    Args:
+        cfg (Config): The config, modified in place.
+        replacements (dict, optional): Optim wrapper type (without scope) ->
+            the type to use instead; other types are left alone. Defaults to
+            ``DistributedAlgorithmWrapper.optim_wrapper_types``
+            (``OptimWrapper`` / ``AmpOptimWrapper`` -> their
+            gradient-averaging subclasses).
+
+    Returns:
+        list[str]: The keys changed.
+    """
+    if replacements is None:
+        replacements = _wrapper_class(
+            dict(type=ALGORITHM_WRAPPER)).optim_wrapper_types
+    changed = []
+    for key, wrapper in iter_optim_wrapper_cfgs(cfg):
+        name = type_name(wrapper, 'OptimWrapper')
+        if name in replacements:
+            wrapper['type'] = replacements[name]
+            changed.append(key)
+    return changed
 
 
 def _rank() -> int:
@@ -120,9 +125,11 @@ def prepare_distributed(cfg: Config, launcher: str) -> bool:
       ``DistributedAlgorithmWrapper``, and a DDP-type wrapper
       (``MMSeparateDistributedDataParallel`` of mmrazor's DAFL/DFAD/ZSKT
       configs) gets ``device_ids=None``.
-    * CPU or GPU: with ``DistributedAlgorithmWrapper`` (or a subclass),
-      every ``OptimWrapper`` / ``AmpOptimWrapper`` becomes its
-      gradient-averaging subclass (``mmrazor.DistributedOptimWrapper`` /
+    * CPU or GPU: a model wrapper that declares ``optim_wrapper_types``
+      (``DistributedAlgorithmWrapper`` and its subclasses) gets the optim
+      wrapper types it needs, e.g. every ``OptimWrapper`` /
+      ``AmpOptimWrapper`` becomes its gradient-averaging subclass
+      (``mmrazor.DistributedOptimWrapper`` /
       ``mmrazor.DistributedAmpOptimWrapper``), so a GPU config needs no
       edit for ``tools/dist_train.sh``.
 
@@ -139,8 +146,6 @@ def prepare_distributed(cfg: Config, launcher: str) -> bool:
     if launcher == 'none':
         return False
     from torch.nn.parallel import DistributedDataParallel
-
-    from kd_plugins.models.wrappers import DistributedAlgorithmWrapper
     on_cpu = not torch.cuda.is_available()
     notes = []
     if on_cpu:
@@ -155,9 +160,9 @@ def prepare_distributed(cfg: Config, launcher: str) -> bool:
             wrapper, DistributedDataParallel):
         cfg.model_wrapper_cfg['device_ids'] = None
         notes.append('model_wrapper_cfg.device_ids=None')
-    if wrapper is not None and issubclass(wrapper,
-                                          DistributedAlgorithmWrapper):
-        changed = use_averaging_optim_wrappers(cfg)
+    needs = getattr(wrapper, 'optim_wrapper_types', None)
+    if needs:
+        changed = use_averaging_optim_wrappers(cfg, needs)
         if changed:
             notes.append(f'{", ".join(sorted(changed))} -> '
                          'Distributed*OptimWrapper')

@@ -11,6 +11,8 @@ import re
 import warnings
 from typing import List, Tuple, Type
 
+from kd_plugins.compat import filter_every_mmlogger
+
 __all__ = [
     'KNOWN_LOG_MESSAGES', 'KNOWN_WARNINGS', 'KnownNoiseFilter',
     'silence_known_noise'
@@ -50,5 +52,4 @@ def silence_known_noise() -> None:
     :func:`kd_plugins.compat.filter_every_mmlogger`). Idempotent."""
     for message, category in KNOWN_WARNINGS:
         warnings.filterwarnings('ignore', message=message, category=category)
-    from kd_plugins.compat import filter_every_mmlogger
     filter_every_mmlogger(_FILTER)

@@ -1,4 +1,4 @@
-"""Launch preparation of the tools (kd_plugins.utils.distributed): a GPU
+"""Launch preparation of the tools (kd_plugins.cli.launch): a GPU
 user's ``--launcher pytorch`` path (nccl) needs no config edit, the CPU
 path switches to gloo, and both say so in one line."""
 import copy
@@ -9,10 +9,11 @@ import torch.distributed as dist
 from _helpers import REPO_ROOT, load_script
 from mmengine.config import Config
 
-from kd_plugins.utils import distributed
-from kd_plugins.utils.distributed import prepare_distributed
-from kd_plugins.utils.tool_args import load_config, prepare_config
-from kd_plugins.utils.tool_errors import ToolState
+from kd_plugins.cli import launch as distributed
+from kd_plugins.cli.config_loading import load_config
+from kd_plugins.cli.launch import prepare_distributed
+from kd_plugins.cli.run import ToolState
+from kd_plugins.cli.runner import prepare_config
 
 AFD = 'configs/afd/afd_resnet8x2_digits.py'
 SSDKD = 'configs/ssdkd/ssdkd_resnet20_resnet8_digits.py'
