@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from typing import Callable, Dict, Iterable, List, Optional
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from kd_plugins.cli.paths import REPO_ROOT
 
 __all__ = ['run_config', 'run_parallel', 'primary_metric', 'fold_options',
            'smoke_options', 'REPO_ROOT']

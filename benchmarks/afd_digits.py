@@ -26,14 +26,13 @@ import tempfile
 import time
 from typing import Dict, List
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _stats import fmt_pm, paired_difference, summarize  # noqa: E402
 
 import kd_plugins  # noqa: E402,F401
+from kd_plugins.cli.paths import REPO_ROOT as REPO  # noqa: E402
 
-REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 AFD_CFG = 'configs/afd/afd_resnet8x2_digits.py'
 
 #: name -> label, config (relative to the repo root), cfg-options

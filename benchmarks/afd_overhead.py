@@ -18,20 +18,15 @@ Usage::
 import argparse
 import os
 import statistics
-import sys
 import time
 
 import torch
+from mmengine.config import Config
+from mmpretrain.structures import DataSample
+from mmrazor.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-
-from mmengine.config import Config  # noqa: E402
-from mmpretrain.structures import DataSample  # noqa: E402
-from mmrazor.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS  # noqa: E402
-
-import kd_plugins  # noqa: E402,F401
-
-REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+import kd_plugins  # noqa: F401
+from kd_plugins.cli.paths import REPO_ROOT as REPO
 
 
 def network_cfg(arch: str) -> dict:

@@ -38,8 +38,6 @@ from types import SimpleNamespace
 
 import torch
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 from _stats import fmt_pm, paired_difference, summarize  # noqa: E402
@@ -50,6 +48,7 @@ from mmengine.registry import DefaultScope  # noqa: E402
 from mmrazor.registry import MODELS  # noqa: E402
 
 import kd_plugins  # noqa: E402,F401
+from kd_plugins.cli.paths import REPO_ROOT as REPO  # noqa: E402
 from kd_plugins.datasets import DigitsDataset  # noqa: E402
 from kd_plugins.engine.hooks import PrioritySamplingHook  # noqa: E402
 

@@ -29,7 +29,8 @@ import subprocess
 import sys
 import tempfile
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from kd_plugins.cli.paths import REPO_ROOT
+
 #: name -> (config, how the teacher checkpoint is set: 'teacher_ckpt',
 #: 'teachers' (mmrazor's data-free algorithms) or None)
 METHODS = {

@@ -3,18 +3,16 @@
 No RepDistiller checkout needed; the comparison with the original code is in
 tests/tools/test_convert_repdistiller_ckpt.py (``REPDISTILLER_ROOT``).
 """
-from pathlib import Path
-
 import pytest
 import torch
 import torch.nn.functional as F
+from _helpers import REPO_ROOT
 from mmengine.config import Config
 from mmpretrain.registry import MODELS  # noqa: E402
 
 import kd_plugins  # noqa: F401
 
-CONFIG_DIR = Path(__file__).resolve().parents[3] / 'configs' / '_base_' / \
-    'models' / 'cifar'
+CONFIG_DIR = REPO_ROOT / 'configs' / '_base_' / 'models' / 'cifar'
 # kernel of the final pool in RepDistiller's models/*.py (None: it pools
 # adaptively or over the whole map with the same op as GlobalAveragePooling)
 REPDISTILLER_KERNEL = {
