@@ -1,6 +1,6 @@
 """Install kd_plugins into a new or an existing OpenMMLab environment.
 
-``install_requires`` holds compatible ranges (what ``kd_plugins/compat.py``
+``install_requires`` holds compatible ranges (what ``kd_plugins/compat/``
 supports), so installing the plugin beside a user's CUDA torch or full mmcv
 leaves them in place. The exact tested set is ``constraints.txt``:
 
@@ -28,14 +28,15 @@ def get_version() -> str:
 
 # Ranges = the versions the compat layer handles (it feature-detects each
 # fix and is a no-op where a package already works):
-# - torch 2.0 .. 2.14: compat.py restores torch.ao.quantization names that
-#   torch 2.x renamed and uses torch.serialization.add_safe_globals when
+# - torch 2.0 .. 2.14: kd_plugins.compat restores torch.ao.quantization names
+#   that torch 2.x renamed and uses torch.serialization.add_safe_globals when
 #   present (2.4+); 2.13 is tested here, 2.14 is the current series.
 # - torchvision: the releases that pair with those torch versions.
 # - mmengine 0.10.x: compat allow-lists its checkpoint types and
-#   kd_plugins.utils.mmcls_compat hooks its config-path resolution.
+#   kd_plugins.compat.mmcls_configs hooks its config-path resolution.
 # - mmpretrain / mmsegmentation 1.0 .. 1.2 and mmrazor 1.0.x: the releases
-#   compat.py was written against (mmrazor 1.0.0's torch-2 import breaks).
+#   kd_plugins/compat/ was written against (mmrazor 1.0.0's torch-2 import
+#   breaks).
 # - mmcv is NOT required here: mmseg 1.2 and mmrazor 1.0 assert
 #   mmcv < 2.2.0 at import time, and a full mmcv (CUDA ops) and mmcv-lite are
 #   two distributions of one ``mmcv`` package, so requiring either would

@@ -161,7 +161,7 @@ def test_compat_is_where_the_patches_are():
 
 
 BEFORE = {
-    # the forms this change removed from kd_plugins/ (one per old file)
+    # patch forms the check must catch outside compat/ (one per module kind)
     'quiet.py': """
         from mmengine.logging import MMLogger
 
@@ -197,7 +197,7 @@ BEFORE = {
 }
 
 
-def test_the_check_fails_on_the_patches_this_change_removed():
+def test_the_check_fails_on_known_patch_forms():
     for name, source in BEFORE.items():
         hits = find_patches(textwrap.dedent(source), name)
         assert hits, name

@@ -68,10 +68,9 @@ def test_batch_size_zero_names_the_key(loader, tmp_path):
 @pytest.mark.skipif(not os.path.exists('/dev/full'),
                     reason='no /dev/full')
 def test_full_disk_without_a_file_name_in_the_error():
-    """A write or close that fails with ENOSPC carries no file name (was:
-    ``no space left writing a file``); the open file in the traceback
-    names it. Real ENOSPC from /dev/full, written as mmengine writes its
-    ``last_checkpoint`` and scalar files."""
+    """A write or close that fails with ENOSPC carries no file name; the
+    open file in the traceback names it. Real ENOSPC from /dev/full,
+    written as mmengine writes its ``last_checkpoint`` and scalar files."""
 
     def write_text(path):
         with open(path, 'w') as f:
@@ -109,8 +108,7 @@ def test_extract_network_out_of_range_says_how_many(tmp_path):
 def test_nyuv2_errors_name_the_train_split(tmp_path):
     """The NYUv2 teacher config on a tiny NYUv2 folder: a missing train
     image folder, then a label value outside the classes in a train label
-    map, each named with ``train_dataloader.dataset`` (was:
-    ``val_dataloader.dataset`` for the first, exit 0 for the second)."""
+    map, each named with ``train_dataloader.dataset``."""
     root = write_tiny_nyuv2(tmp_path / 'NYUv2')
     argv = [NYU_CFG, '--work-dir', tmp_path / 'w', '--cfg-options',
             f'train_dataloader.dataset.data_root={root}',
