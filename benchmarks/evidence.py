@@ -520,6 +520,10 @@ def main(argv=None) -> int:
           f'{est / 60:.1f} min wall on {args.workers} workers '
           f'(+ {plan["calibration_wall_s"] / 60:.1f} min of dry runs); '
           f'budget {args.budget_min:.0f} min', flush=True)
+    if count < 3 and not args.smoke:
+        print(f'warning: only {count} unit(s) fit the budget by the dry '
+              'runs (a loaded machine?); intervals need >= 2, and are wide '
+              'below 4 (--units N forces N)', flush=True)
     if args.plan_only:
         per_kind = {}
         for job in jobs:
