@@ -79,6 +79,16 @@ def smoke_options(cfg) -> None:
         model.synthesis_interval = 1
 
 
+def _iteration_times(runner) -> List[float]:
+    """Wall time of every training iteration (``train/time`` of the
+    message hub, written by ``IterTimerHook``)."""
+    try:
+        history = runner.message_hub.get_scalar('train/time')
+    except KeyError:
+        return []
+    return [float(v) for v in history.data[0]]
+
+
 def _last_checkpoint(work_dir: str) -> Optional[str]:
     marker = osp.join(work_dir, 'last_checkpoint')
     if osp.isfile(marker):
@@ -117,7 +127,11 @@ def run_config(config: str,
     Returns:
         dict: ``metric`` (percent), ``metrics`` (all test metrics),
         ``wall_s`` and ``cpu_s`` (training only, this process),
-        ``test_wall_s``, ``iterations`` and ``checkpoint``.
+        ``test_wall_s``, ``total_wall_s`` (the whole call: config, Runner
+        build, training, test), ``iter_times_s`` (each training
+        iteration's wall time, data loading included, from mmengine's
+        ``IterTimerHook``; empty without it), ``iterations`` and
+        ``checkpoint``.
     """
     import torch
     from mmengine.config import Config
@@ -126,6 +140,7 @@ def run_config(config: str,
 
     import kd_plugins  # noqa: F401  (compat layer + registries)
 
+    total0 = time.perf_counter()
     if threads is not None:
         torch.set_num_threads(threads)
     path = config if osp.isabs(config) else osp.join(REPO_ROOT, config)
@@ -156,6 +171,7 @@ def run_config(config: str,
     cpu0, wall0 = time.process_time(), time.perf_counter()
     runner.train()
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    iter_times = _iteration_times(runner)
     t0 = time.perf_counter()
     metrics = runner.test()
     test_wall = time.perf_counter() - t0
@@ -169,6 +185,8 @@ def run_config(config: str,
         wall_s=wall,
         cpu_s=cpu,
         test_wall_s=test_wall,
+        total_wall_s=time.perf_counter() - total0,
+        iter_times_s=iter_times,
         iterations=int(runner.iter),
         checkpoint=_last_checkpoint(work_dir))
 

@@ -82,8 +82,12 @@ class OnlineAdversarialDistill(OnlineDistillAlgorithm):
             None means the largest feature channel count. Defaults to None.
         feature_index (int): Which backbone output is the feature map.
             Defaults to -1 (the last, pre-pooling map).
-        logit_loss (dict): Mutual-learning loss ``(preds_S, preds_T)``; the
-            peer logits are always detached before the call.
+        logit_loss (dict | nn.Module): Mutual-learning loss ``(preds_S,
+            preds_T) -> scalar``: any loss registered in mmrazor's
+            ``MODELS`` (a config dict) or a built module, e.g.
+            ``dict(type='TeKAPLogitsLoss', tau=3.0)`` (TeKAP's noisy
+            copies of each peer; configs/afd/afd_tekap_resnet8x2_digits.py).
+            The peer logits are always detached before the call.
             Defaults to ``dict(type='KLDivergence', tau=3.0)`` (mmrazor;
             ``tau^2 * KL``, batch mean).
         adversarial_loss (dict): LSGAN loss; its ``loss_weight`` scales both
@@ -114,7 +118,8 @@ class OnlineAdversarialDistill(OnlineDistillAlgorithm):
                  feature_channels: Optional[Sequence[int]] = None,
                  common_channels: Optional[int] = None,
                  feature_index: int = -1,
-                 logit_loss: dict = dict(type='KLDivergence', tau=3.0),
+                 logit_loss: Union[dict, nn.Module] = dict(
+                     type='KLDivergence', tau=3.0),
                  adversarial_loss: dict = dict(
                      type='AFDAdversarialLoss', loss_weight=1.0),
                  logit_peers: Union[str, Sequence[Sequence[int]]] = 'cyclic',
@@ -140,7 +145,8 @@ class OnlineAdversarialDistill(OnlineDistillAlgorithm):
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.networks = nn.ModuleList(built)
         self.feature_index = feature_index
-        self.logit_loss = MODELS.build(logit_loss)
+        self.logit_loss = logit_loss if isinstance(
+            logit_loss, nn.Module) else MODELS.build(logit_loss)
         self.adversarial = adversarial
         self.update = update
         self.transfers = self.discriminators = self.adversarial_loss = None

@@ -12,6 +12,10 @@ CONFIGS = {
     'afd_resnet32x2_cifar100.py': ['resnet32'] * 2,
     'afd_wrn_16_2_wrn_40_2_cifar100.py': ['wrn_16_2', 'wrn_40_2'],
     'afd_resnet32x3_cifar100.py': ['resnet32'] * 3,
+    # benchmarks/evidence.py: mismatched pairs and TeKAP as the mutual loss
+    'afd_resnet8_resnet20_digits.py': ['resnet8', 'resnet20'],
+    'afd_resnet8_vgg8_digits.py': ['resnet8', 'vgg8'],
+    'afd_tekap_resnet8x2_digits.py': ['resnet8'] * 2,
 }
 
 
