@@ -7,19 +7,16 @@ import torch.nn.functional as F
 from mmengine.dist import get_dist_info
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
-from mmrazor.models.algorithms.base import BaseAlgorithm
 from mmrazor.registry import MODELS
 
-from kd_plugins.utils import SeededGenerators
-
 from ..losses.per_sample_kl_loss import match_logit_size
-from .ssdkd_datafree_distillation import load_teacher
+from .datafree_base import BaseDataFreeDistillation, check_args, frozen
 
 __all__ = ['DFADDataFreeDistillation']
 
 
 @MODELS.register_module()
-class DFADDataFreeDistillation(BaseAlgorithm):
+class DFADDataFreeDistillation(BaseDataFreeDistillation):
     """DFAD: a generator and the student play a min-max game on the
     teacher-student discrepancy, without any data (no BN statistics).
 
@@ -48,6 +45,8 @@ class DFADDataFreeDistillation(BaseAlgorithm):
         init_cfg (dict, optional): Init config. Defaults to None.
     """
 
+    owner = 'DFAD'
+
     def __init__(self,
                  architecture: Union[dict, BaseModel],
                  teacher: Union[dict, BaseModel],
@@ -58,37 +57,13 @@ class DFADDataFreeDistillation(BaseAlgorithm):
                  seed: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(architecture, data_preprocessor, init_cfg)
-        for name, value in (('batch_size', batch_size),
-                            ('student_steps', student_steps)):
-            if value < 1:
-                raise ValueError(f'DFAD: {name} must be >= 1, got {value}')
-        self.teacher = load_teacher(
-            MODELS.build(teacher) if isinstance(teacher, dict) else teacher,
-            teacher_ckpt)
-        self.teacher.requires_grad_(False).eval()
-        self.generator = MODELS.build(generator) if isinstance(
-            generator, dict) else generator
+        check_args(self.owner, positive=(('batch_size', batch_size),
+                                         ('student_steps', student_steps)))
+        super().__init__(architecture, teacher, generator, teacher_ckpt,
+                         seed, data_preprocessor, init_cfg)
         self.batch_size = batch_size
         self.student_steps = student_steps
-        self.seeds = SeededGenerators(int(seed))
         self.register_buffer('num_steps', torch.zeros((), dtype=torch.long))
-
-    @property
-    def student(self) -> nn.Module:
-        """Alias for ``architecture``."""
-        return self.architecture
-
-    def train(self, mode: bool = True) -> 'DFADDataFreeDistillation':
-        """Set the mode; the teacher always stays in eval mode."""
-        super().train(mode)
-        self.teacher.eval()
-        return self
-
-    @staticmethod
-    def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        out = model(x, None, mode='tensor')
-        return out[-1] if isinstance(out, (tuple, list)) else out
 
     def discrepancy(self, x: torch.Tensor) -> torch.Tensor:
         """``L1(S(x), T(x))``: mean absolute logit difference (the
@@ -101,9 +76,7 @@ class DFADDataFreeDistillation(BaseAlgorithm):
     def _generate(self, key: int, sub: int) -> torch.Tensor:
         gen = self.seeds.fork(key, int(self.num_steps), sub,
                               get_dist_info()[0])
-        z = torch.randn(self.batch_size, self.generator.latent_dim,
-                        generator=gen)
-        return self.generator(z.to(next(self.generator.parameters()).device))
+        return self.generator(self.sample_latents(self.batch_size, gen))
 
     def train_step(self, data, optim_wrapper: OptimWrapperDict
                    ) -> Dict[str, torch.Tensor]:
@@ -119,12 +92,7 @@ class DFADDataFreeDistillation(BaseAlgorithm):
             dict[str, torch.Tensor]: ``loss`` (the last student L1) and
             ``loss_generator``.
         """
-        for key in ('generator', 'architecture'):
-            if key not in optim_wrapper:
-                raise KeyError(
-                    f'DFAD: optim_wrapper has no {key!r} entry; use '
-                    "constructor='mmrazor.SeparateOptimWrapperConstructor'"
-                    ' with architecture=... and generator=...')
+        self.check_optim_wrapper(optim_wrapper)
         self.student.train()
         self.generator.train()
         s_wrapper, g_wrapper = (optim_wrapper['architecture'],
@@ -136,17 +104,13 @@ class DFADDataFreeDistillation(BaseAlgorithm):
                 loss_s = self.discrepancy(x)
             s_wrapper.update_params(loss_s)
 
-        flags = [p.requires_grad for p in self.student.parameters()]
-        self.student.requires_grad_(False)
-        try:
+        with frozen(self.student, eval_mode=False):
             with g_wrapper.optim_context(self.generator):
                 x = self._generate(1, 0)
                 t_out = self._logits(self.teacher, x)
-                s_out = match_logit_size(self._logits(self.student, x), t_out)
+                s_out = match_logit_size(self._logits(self.student, x),
+                                         t_out)
                 loss_g = -torch.log1p(F.l1_loss(s_out, t_out))
             g_wrapper.update_params(loss_g)
-        finally:
-            for p, flag in zip(self.student.parameters(), flags):
-                p.requires_grad_(flag)
         self.num_steps += 1
         return dict(loss=loss_s.detach(), loss_generator=loss_g.detach())

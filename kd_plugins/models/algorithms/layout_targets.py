@@ -1,9 +1,9 @@
-"""Random segmentation layouts: per-sample task targets for inversion."""
+"""Task targets for inversion: random classes and segmentation layouts."""
 from typing import Optional, Tuple
 
 import torch
 
-__all__ = ['random_layouts']
+__all__ = ['random_layouts', 'task_targets']
 
 
 def random_layouts(num: int, num_classes: int, size: Tuple[int, int],
@@ -67,3 +67,39 @@ def random_layouts(num: int, num_classes: int, size: Tuple[int, int],
         inside &= (counts > r).view(-1, 1, 1)
         maps = torch.where(inside, cls.view(-1, 1, 1), maps)
     return maps
+
+
+def task_targets(t_out: torch.Tensor, mode: str,
+                 generator: torch.Generator,
+                 background: Optional[int] = None) -> Optional[torch.Tensor]:
+    """The targets of the task loss for teacher logits ``t_out``.
+
+    Args:
+        t_out (torch.Tensor): ``(N, K)`` or ``(N, K, H, W)`` logits.
+        mode (str): ``'random'`` (a class per sample, or per pixel for
+            segmentation, as Fast), ``'layout'`` (segmentation:
+            :func:`random_layouts` of ``(H, W)``), ``'argmax'`` (None: the
+            loss takes the teacher's argmax) or ``'auto'`` (random for
+            classification, argmax for segmentation).
+        generator (torch.Generator): CPU source of the random targets.
+        background (int, optional): Background class of the layouts; None
+            draws one per sample. Defaults to None.
+
+    Returns:
+        torch.Tensor | None: int64 targets on ``t_out``'s device.
+    """
+    if mode == 'auto':
+        mode = 'random' if t_out.dim() == 2 else 'argmax'
+    if mode == 'argmax':
+        return None
+    if mode == 'layout':
+        if t_out.dim() != 4:
+            raise ValueError("SSDKD: task_targets='layout' needs "
+                             'segmentation logits (N, K, H, W), got '
+                             f'{tuple(t_out.shape)}')
+        return random_layouts(t_out.shape[0], t_out.shape[1],
+                              tuple(t_out.shape[2:]), generator,
+                              background).to(t_out.device)
+    shape = (t_out.shape[0], ) + tuple(t_out.shape[2:])
+    return torch.randint(t_out.shape[1], shape,
+                         generator=generator).to(t_out.device)

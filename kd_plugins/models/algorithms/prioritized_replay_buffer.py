@@ -1,51 +1,14 @@
 """Dynamic replay buffer with prioritized sampling (SSD-KD)."""
-import math
-import os
 from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.logging import print_log
 from mmrazor.registry import MODELS
 
-from kd_plugins.utils.errors import UserInputError
+from . import priority_sampling as ps
+from .buffer_memory import STORAGE_DTYPES, BufferMemoryError, check_store_size
 
 __all__ = ['PrioritizedReplayBuffer', 'BufferMemoryError']
-
-_DTYPES = {'float32': torch.float32, 'float16': torch.float16,
-           'bfloat16': torch.bfloat16}
-
-
-def available_memory() -> Optional[int]:
-    """Bytes of memory available to allocate now (Linux ``MemAvailable``,
-    else physical pages); None when unknown."""
-    try:
-        with open('/proc/meminfo') as f:
-            for line in f:
-                if line.startswith('MemAvailable:'):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-class BufferMemoryError(UserInputError, MemoryError):
-    """The image store would not fit (a ``MemoryError`` the tools print as
-    one ``error:`` line)."""
-
-
-def _gib(n: float) -> str:
-    """Bytes as GiB, or MiB below 1 GiB."""
-    return f'{n / 2**30:.2f} GiB' if n >= 2**30 else f'{n / 2**20:.1f} MiB'
-
-
-def _check_finite(priorities: torch.Tensor) -> None:
-    if not bool(torch.isfinite(priorities).all()):
-        raise ValueError('PrioritizedReplayBuffer: non-finite priority '
-                         '(NaN/inf KL: check the teacher and student logits)')
 
 
 @MODELS.register_module()
@@ -141,10 +104,10 @@ class PrioritizedReplayBuffer(nn.Module):
             raise ValueError(
                 f'PrioritizedReplayBuffer: unknown weight_norm='
                 f"{weight_norm!r} (use 'buffer', 'batch' or 'mean')")
-        if storage_dtype not in _DTYPES:
+        if storage_dtype not in STORAGE_DTYPES:
             raise ValueError(
                 f'PrioritizedReplayBuffer: unknown storage_dtype='
-                f'{storage_dtype!r} (use one of {sorted(_DTYPES)})')
+                f'{storage_dtype!r} (use one of {sorted(STORAGE_DTYPES)})')
         self.capacity = int(capacity)
         self.sample_shape = tuple(int(s) for s in sample_shape)
         self.alpha = float(alpha)
@@ -153,25 +116,12 @@ class PrioritizedReplayBuffer(nn.Module):
         self.replace = replace
         self.weight_norm = weight_norm
         self.storage_dtype = storage_dtype
-        self.nbytes = self.capacity * math.prod(self.sample_shape) * \
-            torch.empty((), dtype=_DTYPES[storage_dtype]).element_size()
-        limit, what = max_bytes, 'allowed (max_bytes)'
-        if limit is None:
-            limit, what = available_memory(), 'available'
-        if limit is not None and self.nbytes > limit:
-            raise BufferMemoryError(
-                f'PrioritizedReplayBuffer: data_scale {self.capacity} x '
-                f'{self.sample_shape} {storage_dtype} needs '
-                f'{_gib(self.nbytes)}, more than the {_gib(limit)} {what}; '
-                'lower model.data_scale or set '
-                "replay_buffer.storage_dtype='float16' (or 'bfloat16')")
-        print_log(f'PrioritizedReplayBuffer: {self.capacity} x '
-                  f'{self.sample_shape} {storage_dtype} = '
-                  f'{_gib(self.nbytes)}', logger='current')
+        self.nbytes = check_store_size(self.capacity, self.sample_shape,
+                                       storage_dtype, max_bytes)
         self.register_buffer(
             'images',
             torch.zeros((self.capacity, ) + self.sample_shape,
-                        dtype=_DTYPES[storage_dtype]),
+                        dtype=STORAGE_DTYPES[storage_dtype]),
             persistent=False)
         self.register_buffer('priorities', torch.zeros(self.capacity))
         self.register_buffer('size', torch.zeros((), dtype=torch.long))
@@ -214,27 +164,6 @@ class PrioritizedReplayBuffer(nn.Module):
         return int(self.size)
 
     # ------------------------------------------------------------- push/get
-    def _slots_for(self, n: int,
-                   generator: Optional[torch.Generator]) -> torch.Tensor:
-        size = int(self.size)
-        free = min(n, self.capacity - size)
-        slots = [torch.arange(size, size + free)]
-        rest = n - free
-        if rest > 0:
-            if self.replace == 'lowest_priority':
-                old = self.priorities[:size].detach().cpu()
-                # stable: ties go to the lower index
-                order = torch.sort(old, stable=True).indices
-                slots.append(order[:rest])
-            elif self.replace == 'fifo':
-                ptr = int(self.fifo_ptr)
-                slots.append((torch.arange(rest) + ptr) % self.capacity)
-                self.fifo_ptr.fill_((ptr + rest) % self.capacity)
-            else:
-                slots.append(
-                    torch.randperm(size, generator=generator)[:rest])
-        return torch.cat(slots)
-
     @torch.no_grad()
     def push(self,
              samples: torch.Tensor,
@@ -272,8 +201,11 @@ class PrioritizedReplayBuffer(nn.Module):
             raise ValueError(
                 'PrioritizedReplayBuffer: priorities '
                 f'{tuple(priorities.shape)} do not match {n} samples')
-        _check_finite(priorities)
-        slots = self._slots_for(n, generator)
+        ps.check_finite(priorities)
+        slots, ptr = ps.replacement_slots(
+            self.priorities[:int(self.size)], self.capacity, n, self.replace,
+            int(self.fifo_ptr), generator)
+        self.fifo_ptr.fill_(ptr)
         dev = self.priorities.device
         self.images[slots.to(self.images.device)] = samples.detach().to(
             self.images)
@@ -294,8 +226,7 @@ class PrioritizedReplayBuffer(nn.Module):
         size = int(self.size)
         if size == 0:
             raise RuntimeError('PrioritizedReplayBuffer: buffer is empty')
-        scaled = (self.priorities[:size].double() + self.eps).pow(self.alpha)
-        return (scaled / scaled.sum()).float()
+        return ps.probabilities(self.priorities[:size], self.eps, self.alpha)
 
     def importance_weights(self, indices: torch.Tensor,
                            probs: Optional[torch.Tensor] = None
@@ -303,19 +234,15 @@ class PrioritizedReplayBuffer(nn.Module):
         """Raw ``(N P)^(-beta)`` at ``indices`` (not normalised)."""
         if probs is None:
             probs = self.probabilities()
-        w = (probs.numel() * probs[indices.to(probs.device)].double())
-        return w.pow(-float(self.beta)).float()
+        return ps.importance_weights(probs, indices, float(self.beta))
 
     def normalize_weights(self, weights: torch.Tensor) -> torch.Tensor:
         """Divide raw weights by the buffer's or the batch's maximum, or by
         the batch mean (``weight_norm``)."""
-        if self.weight_norm == 'batch':
-            return weights / weights.max()
-        if self.weight_norm == 'mean':
-            return weights / weights.mean()
-        probs = self.probabilities()
-        w_max = (probs.numel() * probs.min().double()).pow(-float(self.beta))
-        return (weights.double() / w_max).float()
+        probs = self.probabilities() if self.weight_norm == 'buffer' \
+            else None
+        return ps.normalize_weights(weights, self.weight_norm, probs,
+                                    float(self.beta))
 
     @torch.no_grad()
     def sample(self, n: int,
@@ -353,15 +280,12 @@ class PrioritizedReplayBuffer(nn.Module):
                 'PrioritizedReplayBuffer: indices '
                 f'{tuple(indices.shape)} and priorities '
                 f'{tuple(priorities.shape)} must be equal 1-d shapes')
-        _check_finite(priorities)
-        dev = self.priorities.device
-        indices = indices.to(dev)
+        ps.check_finite(priorities)
+        indices = indices.to(self.priorities.device)
         priorities = priorities.detach().to(self.priorities)
         if int(indices.max()) >= int(self.size) or int(indices.min()) < 0:
             raise IndexError(
                 f'PrioritizedReplayBuffer: index out of range [0, '
                 f'{int(self.size)})')
-        uniq, inverse = torch.unique(indices, return_inverse=True)
-        last = torch.full_like(uniq, -1).scatter_reduce(
-            0, inverse, torch.arange(len(indices), device=dev), 'amax')
+        uniq, last = ps.last_occurrence(indices)
         self.priorities[uniq] = priorities[last].abs()

@@ -1,54 +1,26 @@
 """SSD-KD: small-scale data-free knowledge distillation (CVPR 2024)."""
-from contextlib import contextmanager
-from typing import Dict, Iterator, Optional, Tuple, Union
+from typing import Dict, Optional, Union
 
 import torch
 import torch.nn as nn
-from mmengine.dist import all_gather, get_dist_info
+from mmengine.dist import get_dist_info
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
-from mmrazor.models.algorithms.base import BaseAlgorithm
 from mmrazor.registry import MODELS
 
-from kd_plugins.utils import SeededGenerators
-from kd_plugins.utils.checkpoint import load_teacher as load_teacher_strictly
-
-from ..losses.masked_adversarial_kl import masked_adversarial_kl
 from ..losses.per_sample_kl_loss import match_logit_size, per_sample_kl
+from . import ssdkd_synthesis
 from .batch_augment import BatchAugment
-from .layout_targets import random_layouts
-from .meta_inversion import meta_invert
+from .datafree_base import BaseDataFreeDistillation, check_args, gather_cat
+from .grad_scaling import scale_sample_grads
 from .synthesis_schedule import SynthesisSchedule
 from .teacher_checks import random_batch, warn_about_teacher
 
 __all__ = ['SSDKDDataFreeDistillation']
 
 
-def load_teacher(teacher: nn.Module, ckpt: Optional[str]) -> nn.Module:
-    """Load the teacher's weights (the one place a checkpoint is read):
-    strictly, through the safe loader, after the teacher's own init so the
-    runner's ``init_weights`` cannot undo it."""
-    if ckpt:
-        load_teacher_strictly(teacher, ckpt)
-    return teacher
-
-
-class _ScaleGrad(torch.autograd.Function):
-    """Identity whose backward multiplies sample ``i``'s gradient by w_i."""
-
-    @staticmethod
-    def forward(ctx, x, w):
-        ctx.save_for_backward(w)
-        return x.view_as(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        w, = ctx.saved_tensors
-        return grad * w.view((-1, ) + (1, ) * (grad.dim() - 1)), None
-
-
 @MODELS.register_module()
-class SSDKDDataFreeDistillation(BaseAlgorithm):
+class SSDKDDataFreeDistillation(BaseDataFreeDistillation):
     """SSD-KD data-free distillation (Liu et al., CVPR 2024) and Fast-2.
 
     One ``train_step`` is one KD step of the student, preceded by the
@@ -137,6 +109,8 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         init_cfg (dict, optional): Init config. Defaults to None.
     """
 
+    owner = 'SSDKD'
+
     def __init__(self,
                  architecture: Union[dict, BaseModel],
                  teacher: Union[dict, BaseModel],
@@ -171,33 +145,23 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
                  seed: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(architecture, data_preprocessor, init_cfg)
-        choices = (('task_type', task_type, ('auto', 'cls', 'seg')),
-                   ('task_targets', task_targets, ('auto', 'random',
-                                                   'argmax', 'layout')),
-                   ('keep', keep, ('best', 'last')))
-        for name, value, allowed in choices:
-            if value not in allowed:
-                raise ValueError(f'SSDKD: {name} must be one of {allowed}, '
-                                 f'got {value!r}')
-        for name, value in (('synthesis_batch_size', synthesis_batch_size),
-                            ('kd_batch_size', kd_batch_size),
-                            ('generator_steps', generator_steps)):
-            if value < 1:
-                raise ValueError(f'SSDKD: {name} must be >= 1, got {value}')
+        check_args(self.owner, choices=(
+            ('task_type', task_type, ('auto', 'cls', 'seg')),
+            ('task_targets', task_targets, ('auto', 'random', 'argmax',
+                                            'layout')),
+            ('keep', keep, ('best', 'last'))), positive=(
+                ('synthesis_batch_size', synthesis_batch_size),
+                ('kd_batch_size', kd_batch_size),
+                ('generator_steps', generator_steps)))
         if 'capacity' in replay_buffer:
             raise ValueError('SSDKD: set data_scale, not '
                              'replay_buffer.capacity')
-        self.schedule = SynthesisSchedule(
+        schedule = SynthesisSchedule(
             data_scale, synthesis_batch_size, get_dist_info()[1],
             warmup_rounds, warmup_rounds_per_iter, synthesis_interval)
-
-        self.teacher = load_teacher(
-            MODELS.build(teacher) if isinstance(teacher, dict) else teacher,
-            teacher_ckpt)
-        self.teacher.requires_grad_(False).eval()
-        self.generator = MODELS.build(generator) if isinstance(
-            generator, dict) else generator
+        super().__init__(architecture, teacher, generator, teacher_ckpt,
+                         seed, data_preprocessor, init_cfg)
+        self.schedule = schedule
         self.replay_buffer = MODELS.build(
             dict(replay_buffer, capacity=data_scale,
                  sample_shape=tuple(self.generator.out_shape)))
@@ -222,29 +186,17 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         self.latent_lr = latent_lr
         self.meta_learning = meta_learning
         self.keep = keep
-        self.seeds = SeededGenerators(int(seed))
         for name in ('num_rounds', 'num_steps'):
             self.register_buffer(name, torch.zeros((), dtype=torch.long))
-
-    @property
-    def student(self) -> nn.Module:
-        """Alias for ``architecture``."""
-        return self.architecture
 
     @property
     def images_per_iter(self) -> int:
         """Synthetic images the student trains on per iteration (rank)."""
         return self.kd_batch_size
 
-    def train(self, mode: bool = True) -> 'SSDKDDataFreeDistillation':
-        """Set the mode; the teacher always stays in eval mode."""
-        super().train(mode)
-        self.teacher.eval()
-        return self
-
     def _logits(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        out = model(x, None, mode='tensor')
-        out = out[-1] if isinstance(out, (tuple, list)) else out
+        """``model``'s logits, checked against ``task_type``."""
+        out = super()._logits(model, x)
         want = {'cls': (2, ), 'seg': (4, ), 'auto': (2, 4)}[self.task_type]
         if out.dim() not in want:
             raise ValueError(f'SSDKD: {type(model).__name__} returned '
@@ -265,96 +217,17 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
             t_out = self._logits(self.teacher, x)
         return per_sample_kl(s_out, t_out, self.priority_tau)
 
-    @contextmanager
-    def _frozen_student(self) -> Iterator[None]:
-        mode = self.student.training
-        flags = [p.requires_grad for p in self.student.parameters()]
-        self.student.eval().requires_grad_(False)
-        try:
-            yield
-        finally:
-            for p, flag in zip(self.student.parameters(), flags):
-                p.requires_grad_(flag)
-            self.student.train(mode)
-
     # ------------------------------------------------------------ synthesis
     def synthesize(self, optim_wrapper: OptimWrapper) -> Dict[str, float]:
-        """One round: draw latents, invert them, store the kept batch."""
-        z, gen = self._draw_latents()
-        x, logs = self._invert(z, gen, optim_wrapper)
-        self._store(x)
+        """One round: draw latents, invert them, store the kept batch
+        (:mod:`.ssdkd_synthesis`)."""
+        gen = self.seeds.fork(1, int(self.num_rounds), get_dist_info()[0])
+        z = self.sample_latents(self.synthesis_batch_size, gen)
+        x, logs = ssdkd_synthesis.invert(self, z.requires_grad_(True), gen,
+                                         optim_wrapper)
+        ssdkd_synthesis.store(self, x)
         self.num_rounds += 1
         return logs
-
-    def _draw_latents(self) -> Tuple[torch.Tensor, torch.Generator]:
-        gen = self.seeds.fork(1, int(self.num_rounds), get_dist_info()[0])
-        z = torch.randn(self.synthesis_batch_size,
-                        self.generator.latent_dim, generator=gen)
-        device = next(self.generator.parameters()).device
-        return z.to(device).requires_grad_(True), gen
-
-    def _task_targets(self, t_out: torch.Tensor,
-                      gen: torch.Generator) -> Optional[torch.Tensor]:
-        """Random classes (Fast), random layouts or None (the teacher's
-        argmax)."""
-        mode = self.task_targets
-        if mode == 'auto':
-            mode = 'random' if t_out.dim() == 2 else 'argmax'
-        if mode == 'argmax':
-            return None
-        if mode == 'layout':
-            if t_out.dim() != 4:
-                raise ValueError("SSDKD: task_targets='layout' needs "
-                                 'segmentation logits (N, K, H, W), got '
-                                 f'{tuple(t_out.shape)}')
-            return random_layouts(t_out.shape[0], t_out.shape[1],
-                                  tuple(t_out.shape[2:]), gen,
-                                  self.layout_background).to(t_out.device)
-        shape = (t_out.shape[0], ) + tuple(t_out.shape[2:])
-        return torch.randint(t_out.shape[1], shape,
-                             generator=gen).to(t_out.device)
-
-    def _invert(self, z: torch.Tensor, gen_targets: torch.Generator,
-                optim_wrapper: OptimWrapper
-                ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
-        """Meta-learned inversion of ``z``; returns the kept batch."""
-        adv_on = self.adv_weight and \
-            not self.schedule.is_warmup_round(int(self.num_rounds))
-        views = self.seeds.fork(5, int(self.num_rounds), get_dist_info()[0])
-        fill = getattr(self.generator, 'black_level', None)
-        targets = []
-
-        def loss_terms(x: torch.Tensor) -> Dict[str, torch.Tensor]:
-            if self.synthesis_augment:
-                x = self.synthesis_augment(x, views, fill)
-            with self.bn_loss.recording():
-                t_out = self._logits(self.teacher, x)
-            terms = dict(loss_bn=self.bn_loss())
-            if self.task_loss is not None:
-                if not targets:
-                    targets.append(self._task_targets(t_out, gen_targets))
-                terms['loss_task'] = self.task_loss(t_out, targets[0])
-            if adv_on:
-                terms['loss_adv'] = -self.adv_weight * masked_adversarial_kl(
-                    self._logits(self.student, x), t_out)
-            return terms
-
-        with self._frozen_student():
-            x, logs = meta_invert(self.generator, z, loss_terms,
-                                  optim_wrapper, self.generator_steps,
-                                  self.generator_lr, self.latent_lr,
-                                  self.meta_learning, self.keep)
-        self.bn_loss.update_momentum()
-        return x, logs
-
-    def _store(self, x: torch.Tensor) -> None:
-        """Push the batch (all ranks') with initial priority KL(T||S)."""
-        kl = self.priority_kl(x)
-        if get_dist_info()[1] > 1:
-            x = torch.cat(all_gather(x.contiguous()))
-            kl = torch.cat(all_gather(kl.contiguous()))
-        self.replay_buffer.push(
-            x, kl, generator=self.seeds.fork(2, int(self.num_rounds)))
 
     # ---------------------------------------------------------- distillation
     def distill_student(self,
@@ -375,15 +248,13 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
         w_loss = buf.normalize_weights(w_all)[rank * kb:(rank + 1) * kb]
         with torch.no_grad():
             t_out = self._logits(self.teacher, x)
-        kl = self.priority_kl(x, t_out)
-        if world_size > 1:
-            kl = torch.cat(all_gather(kl.contiguous()))
+        kl = gather_cat(self.priority_kl(x, t_out))
         buf.update_priorities(idx_all, w_all * kl.to(w_all.device))
 
         self.student.train()
         with optim_wrapper.optim_context(self.student):
             s_out = match_logit_size(self._logits(self.student, x), t_out)
-            s_out = _ScaleGrad.apply(s_out, w_loss.to(s_out))
+            s_out = scale_sample_grads(s_out, w_loss.to(s_out))
             loss = self.distill_loss(s_out, t_out)
         optim_wrapper.update_params(loss)
         self.num_steps += 1
@@ -403,12 +274,7 @@ class SSDKDDataFreeDistillation(BaseAlgorithm):
             rounds' losses (when the iteration had rounds), buffer size and
             beta.
         """
-        for key in ('generator', 'architecture'):
-            if key not in optim_wrapper:
-                raise KeyError(
-                    f'SSDKD: optim_wrapper has no {key!r} entry; use '
-                    "constructor='mmrazor.SeparateOptimWrapperConstructor'"
-                    ' with architecture=... and generator=...')
+        self.check_optim_wrapper(optim_wrapper)
         if not getattr(self, '_teacher_checked', False):  # NaN / constant
             x = random_batch(self.generator.out_shape, self.teacher)
             self._teacher_checked = warn_about_teacher(self.teacher, x)

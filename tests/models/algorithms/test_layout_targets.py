@@ -1,8 +1,9 @@
-"""random_layouts: rectangles of other classes over a background."""
+"""random_layouts and task_targets: the task targets of inversion."""
 import pytest
 import torch
 
-from kd_plugins.models.algorithms.layout_targets import random_layouts
+from kd_plugins.models.algorithms.layout_targets import (random_layouts,
+                                                         task_targets)
 
 
 def _gen(seed=0):
@@ -46,11 +47,22 @@ def test_errors_name_the_argument():
         random_layouts(2, 5, (4, 4), _gen(), background=7)
 
 
-def test_ssdkd_layout_targets_follow_the_teacher_output_size():
-    from _helpers import tiny_ssdkd
-    algo = tiny_ssdkd(task_targets='layout', layout_background=0)
+def test_layout_targets_follow_the_teacher_output_size():
     t_out = torch.randn(3, 6, 4, 5)
-    targets = algo._task_targets(t_out, _gen())
+    targets = task_targets(t_out, 'layout', _gen(), background=0)
     assert targets.shape == (3, 4, 5) and (targets == 0).any()
     with pytest.raises(ValueError, match="task_targets='layout' needs"):
-        algo._task_targets(torch.randn(3, 6), _gen())
+        task_targets(torch.randn(3, 6), 'layout', _gen())
+
+
+def test_task_target_modes():
+    cls_out, seg_out = torch.randn(3, 6), torch.randn(3, 6, 4, 5)
+    for out in (cls_out, seg_out):  # 'random': a class per sample / pixel
+        targets = task_targets(out, 'random', _gen())
+        assert targets.shape == (3, ) + tuple(out.shape[2:])
+        assert targets.dtype == torch.long and 0 <= targets.min()
+        assert targets.max() < 6
+        assert torch.equal(targets, task_targets(out, 'random', _gen()))
+    assert task_targets(cls_out, 'argmax', _gen()) is None
+    assert task_targets(cls_out, 'auto', _gen()).shape == (3, )
+    assert task_targets(seg_out, 'auto', _gen()) is None
