@@ -5,4 +5,5 @@
 _base_ = [
     './_digitsseg_common.py', '../_base_/schedules/digitsseg_1500i.py'
 ]
+model = _base_.teacher_model
 work_dir = 'work_dirs/deeplabv3_r18_digitsseg'

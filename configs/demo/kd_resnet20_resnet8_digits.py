@@ -9,8 +9,9 @@ teacher_ckpt = 'work_dirs/teacher_resnet20_digits/epoch_8.pth'
 
 # The networks of configs/_base_/models/cifar/ (10 digits): resnet8 and
 # resnet20 share the neck (8x8 average pool) and head width (64), so the
-# teacher is the student's network with the resnet20 backbone.
-_base_.model._scope_ = 'mmpretrain'
+# teacher is the student's network with the resnet20 backbone. Names
+# starting with `__` stay out of the resolved config (mmengine drops them).
+__resnet8 = dict(_base_.model, _scope_='mmpretrain')
 model = dict(
     _delete_=True,
     _scope_='mmrazor',
@@ -21,11 +22,11 @@ model = dict(
         std=_base_.data_preprocessor.std,
         bgr_to_rgb=False),
     architecture=dict(
-        _base_.model,
+        __resnet8,
         head=dict(
-            _base_.model.head,
+            __resnet8['head'],
             loss=dict(type='CrossEntropyLoss', loss_weight=0.1))),
-    teacher=dict(_base_.model, backbone=dict(type='resnet20')),
+    teacher=dict(__resnet8, backbone=dict(type='resnet20')),
     teacher_ckpt=teacher_ckpt,
     distiller=dict(
         type='ConfigurableDistiller',

@@ -18,28 +18,23 @@ max_iters = 20000  # KD steps of 16
 # The Runner would inject the top-level SegDataPreProcessor into the
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
 data_preprocessor = None
-_base_.ssdkd_seg.generator.update(
-    img_size=_base_.crop_size, latent_dim=256, hidden_channels=128)
-# the buffer in float16: 16k x 3x128x128 is 1.6 GB
-_base_.ssdkd_seg.replay_buffer.storage_dtype = 'float16'
 model = dict(
-    _base_.pop('ssdkd_seg'),
-    _delete_=True,
     # data_preprocessor: the student's (real-image validation only)
     architecture=_base_.student_model,
-    teacher=_base_.model,
+    teacher=_base_.teacher_model,
     teacher_ckpt=teacher_ckpt,
+    generator=dict(
+        img_size=_base_.crop_size, latent_dim=256, hidden_channels=128),
+    # the buffer in float16: 16k x 3x128x128 is 1.6 GB
+    replay_buffer=dict(storage_dtype='float16'),
     data_scale=data_scale,
     synthesis_interval=10,
     generator_steps=5,
     synthesis_augment=dict(padding=8, flip=True),
     kd_augment=dict(padding=8, flip=True))
 
-train_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    dataset=dict(type='DataFreePlaceholderDataset', length=1),
-    sampler=dict(type='InfiniteSampler', shuffle=False))
+# data-free: the placeholder loader (configs/_base_/datasets/datafree.py)
+train_dataloader = _base_.datafree_train_dataloader
 
 # the schedule of ./_base_/ssdkd_seg.py (mmseg's SGD recipe) over max_iters
 param_scheduler = dict(architecture=dict(end=max_iters))

@@ -14,7 +14,7 @@
 # interleaved in one process on the 2-core VM).
 # Validation: mIoU of the student on the real DigitsSeg test canvases.
 # Teacher: python tools/train.py configs/demo/deeplabv3_r18_digitsseg.py
-_base_ = ['../demo/_digitsseg_common.py']
+_base_ = ['../demo/_digitsseg_common.py', '../_base_/datasets/datafree.py']
 
 teacher_ckpt = 'work_dirs/deeplabv3_r18_digitsseg/iter_1500.pth'
 max_iters = 400
@@ -23,11 +23,10 @@ max_iters = 400
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
 data_preprocessor = None
 model = dict(
-    _delete_=True,
     _scope_='mmrazor',
     type='DFADDataFreeDistillation',
     architecture=_base_.student_model,
-    teacher=_base_.model,
+    teacher=_base_.teacher_model,
     teacher_ckpt=teacher_ckpt,
     generator=dict(
         type='SSDKDGenerator',
@@ -41,12 +40,8 @@ model = dict(
     seed=0)
 model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
 
-train_dataloader = dict(
-    _delete_=True,
-    batch_size=1,
-    num_workers=0,
-    dataset=dict(type='DataFreePlaceholderDataset', length=1),
-    sampler=dict(type='InfiniteSampler', shuffle=False))
+# data-free: the placeholder loader (configs/_base_/datasets/datafree.py)
+train_dataloader = dict(_base_.datafree_train_dataloader, _delete_=True)
 
 optim_wrapper = dict(
     constructor='mmrazor.SeparateOptimWrapperConstructor',

@@ -9,7 +9,7 @@
 # images. Departure: SSD-KD's generator (the authors use a DCGAN generator
 # with tanh). Validation: mIoU of the student on the real NYUv2 test split.
 # Teacher: python tools/train.py configs/ssdkd/teacher_deeplabv3_r50_nyuv2.py
-_base_ = ['./_nyuv2_common.py']
+_base_ = ['./_nyuv2_common.py', '../_base_/datasets/datafree.py']
 
 teacher_ckpt = 'work_dirs/teacher_deeplabv3_r50_nyuv2/iter_20000.pth'
 max_iters = 15000
@@ -18,11 +18,10 @@ max_iters = 15000
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
 data_preprocessor = None
 model = dict(
-    _delete_=True,
     _scope_='mmrazor',
     type='DFADDataFreeDistillation',
     architecture=_base_.student_model,
-    teacher=_base_.model,
+    teacher=_base_.teacher_model,
     teacher_ckpt=teacher_ckpt,
     generator=dict(
         type='SSDKDGenerator',
@@ -36,11 +35,8 @@ model = dict(
     seed=0)
 model_wrapper_cfg = dict(type='mmrazor.DistributedAlgorithmWrapper')
 
-train_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    dataset=dict(type='DataFreePlaceholderDataset', length=1),
-    sampler=dict(type='InfiniteSampler', shuffle=False))
+# data-free: the placeholder loader (configs/_base_/datasets/datafree.py)
+train_dataloader = _base_.datafree_train_dataloader
 
 optim_wrapper = dict(
     constructor='mmrazor.SeparateOptimWrapperConstructor',

@@ -20,15 +20,13 @@ max_iters = 1500
 # The Runner would inject the top-level SegDataPreProcessor into the
 # mmrazor algorithm (wrong scope); the algorithm uses the student's.
 data_preprocessor = None
-_base_.ssdkd_seg.generator.update(
-    img_size=_base_.crop_size, latent_dim=64, hidden_channels=64)
 model = dict(
-    _base_.pop('ssdkd_seg'),
-    _delete_=True,
     # data_preprocessor: the student's (real-image validation only)
     architecture=_base_.student_model,
-    teacher=_base_.model,
+    teacher=_base_.teacher_model,
     teacher_ckpt=teacher_ckpt,
+    generator=dict(
+        img_size=_base_.crop_size, latent_dim=64, hidden_channels=64),
     data_scale=data_scale,
     synthesis_interval=9,
     generator_steps=3,
@@ -36,12 +34,8 @@ model = dict(
     synthesis_augment=dict(padding=4, flip=False),
     kd_augment=dict(padding=4, flip=False))
 
-train_dataloader = dict(
-    _delete_=True,
-    batch_size=1,
-    num_workers=0,
-    dataset=dict(type='DataFreePlaceholderDataset', length=1),
-    sampler=dict(type='InfiniteSampler', shuffle=False))
+# data-free: the placeholder loader (configs/_base_/datasets/datafree.py)
+train_dataloader = dict(_base_.datafree_train_dataloader, _delete_=True)
 
 # the schedule of ./_base_/ssdkd_seg.py over max_iters, with the student's
 # optimizer of the student-alone config (AdamW) at lr 5e-3 (2e-3 there;

@@ -4,7 +4,7 @@
 # Data: data/NYUv2/{image,seg13}/{train,test}/%05d.png.
 _base_ = ['./_nyuv2_common.py']
 
-model = dict(pretrained='open-mmlab://resnet50_v1c')
+model = dict(_base_.teacher_model, pretrained='open-mmlab://resnet50_v1c')
 
 train_dataloader = dict(
     batch_size=8,

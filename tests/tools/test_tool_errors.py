@@ -80,8 +80,8 @@ def files(tmp_path_factory):
       "has no mmpretrain counterpart"]),
     (['{root}/name_error.py'],
      ["error: {root}/name_error.py:3: NameError: name 'undefined_name'"]),
-    (['configs/ssdkd/_base_/ssdkd_seg.py'],
-     ["error: configs/ssdkd/_base_/ssdkd_seg.py: the config has no 'model'; "
+    (['configs/_base_/datasets/datafree.py'],
+     ["error: configs/_base_/datasets/datafree.py: the config has no 'model'; "
       'a file under _base_/ is a piece other configs inherit']),
     ([KD_CFG, '--cfg-options', 'foo'],
      ["error: --cfg-options: 'foo' is not KEY=VALUE"]),

@@ -3,11 +3,7 @@
 # shared by the SSD-KD CIFAR configs and the digits data-free configs. One
 # runner iteration is one KD step of the student, with the synthesis rounds
 # the algorithm's schedule assigns to it run first (IterBasedTrainLoop),
-# driven by one placeholder item: a config takes `datafree_train_dataloader`
-# as its loader with
-# `train_dataloader = dict(_base_.pop('datafree_train_dataloader'),
-# _delete_=True)` (a dataset base beside this one also sets
-# train_dataloader, and sibling bases may not share a key).
+# driven by one placeholder item (the loader: ../datasets/datafree.py).
 # Student: SGD lr 0.2, momentum 0.9, wd 1e-4, cosine to 2e-4 over the run's
 # iterations (Fast steps its cosine once per epoch of 400 KD steps; here per
 # KD step). Generator: the meta step, Adam lr 1e-2 (Fast's meta optimizer:
@@ -17,12 +13,6 @@
 # intervals in iterations, by_epoch=False); a config with another length sets
 # max_iters in param_scheduler.architecture (end, T_max) and train_cfg.
 max_iters = 4000
-
-datafree_train_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    dataset=dict(type='DataFreePlaceholderDataset', length=1),
-    sampler=dict(type='InfiniteSampler', shuffle=False))
 
 optim_wrapper = dict(
     constructor='mmrazor.SeparateOptimWrapperConstructor',

@@ -1,11 +1,11 @@
 # The AFD algorithm (Chung et al., ICML 2020; sources of every value:
-# docs/afd.md) without its networks, shared by the CIFAR-100 and digits
-# configs. update='alternating' is the paper's scheme ('joint': one SGD step
-# on logit + adversarial terms); the transfer layers are a 1x1 conv + BN only
-# where the two maps' channel counts differ (mode='auto'); the pairing is set
-# here only (cyclic). A config takes it out of its bases as its model:
-# `model = dict(_base_.pop('afd'), _delete_=True, networks=[...])`.
-afd = dict(
+# docs/afd.md), the method base of the CIFAR-100 and digits configs.
+# update='alternating' is the paper's scheme ('joint': one SGD step on logit
+# + adversarial terms); the transfer layers are a 1x1 conv + BN only where
+# the two maps' channel counts differ (mode='auto'); the pairing is set here
+# only (cyclic). A config merges its networks into it:
+# `model = dict(networks=[...])`.
+model = dict(
     _scope_='mmrazor',
     type='OnlineAdversarialDistill',
     adversarial=True,
@@ -20,9 +20,11 @@ afd = dict(
 
 # The adversarial optimizers (adv_k: backbone k + transfer k, Adam state apart
 # from network k's logit optimizer) and the discriminators': Adam lr 2e-5,
-# wd 0.1 (public reimplementation, see docs/afd.md). A config adds its logit
-# optimizer (net_k) and takes this out of its bases as its optim_wrapper:
-# `optim_wrapper = dict(_base_.pop('afd_optim_wrapper'), _delete_=True,
+# wd 0.1 (public reimplementation, see docs/afd.md). It is named
+# `afd_optim_wrapper` because the schedule base beside this one also sets
+# `optim_wrapper`; a config adds its logit optimizer (net_k) and takes it as
+# its optim_wrapper:
+# `optim_wrapper = dict(_base_.afd_optim_wrapper, _delete_=True,
 # networks=dict(optimizer=...))`.
 afd_optim_wrapper = dict(
     constructor='mmrazor.OnlineDistillOptimWrapperConstructor',

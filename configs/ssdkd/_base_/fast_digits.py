@@ -8,6 +8,7 @@
 _base_ = [
     '../../_base_/models/cifar/resnet8.py',
     '../../_base_/datasets/digits.py',
+    '../../_base_/datasets/datafree.py',
     '../../_base_/schedules/datafree_fast.py',
     '../../_base_/default_runtime.py',
 ]
@@ -20,8 +21,6 @@ std = _base_.data_preprocessor.std
 # The networks of configs/_base_/models/cifar/ for the 10 digits: resnet8
 # and resnet20 share the neck (8x8 average pool) and head width (64), so the
 # teacher is the student's network with the resnet20 backbone.
-_base_.model._scope_ = 'mmpretrain'
-_base_.model.head.update(num_classes=10, topk=(1, ))
 model = dict(
     _delete_=True,
     _scope_='mmrazor',
@@ -29,8 +28,15 @@ model = dict(
     # for validation on real images (synthetic ones are already normalised)
     data_preprocessor=dict(
         type='ImgDataPreprocessor', mean=mean, std=std, bgr_to_rgb=False),
-    architecture=_base_.model,
-    teacher=dict(_base_.model, backbone=dict(type='resnet20')),
+    architecture=dict(
+        _base_.model,
+        _scope_='mmpretrain',
+        head=dict(_base_.model.head, num_classes=10, topk=(1, ))),
+    teacher=dict(
+        _base_.model,
+        _scope_='mmpretrain',
+        backbone=dict(type='resnet20'),
+        head=dict(_base_.model.head, num_classes=10, topk=(1, ))),
     teacher_ckpt=teacher_ckpt,
     # Fast: nz 256, ngf 64, Sigmoid, then the dataset normaliser
     generator=dict(
@@ -57,7 +63,7 @@ model = dict(
     seed=0)
 
 # Data-free: one placeholder item, cycled, only drives the loop.
-train_dataloader = dict(_base_.pop('datafree_train_dataloader'), _delete_=True)
+train_dataloader = dict(_base_.datafree_train_dataloader, _delete_=True)
 # Fast's schedule (../../_base_/schedules/datafree_fast.py) over max_iters
 param_scheduler = dict(architecture=dict(end=max_iters, T_max=max_iters))
 train_cfg = dict(max_iters=max_iters, val_interval=100)

@@ -6,10 +6,9 @@
 # normalised by the buffer maximum), BN statistics x10 (momentum 0.9), the
 # diversity-aware phi on CE x0.5 (gamma 2), a meta-learned generator with
 # latent lr 0.015 keeping the lowest-loss batch. Networks, generator, data
-# scale, KD temperature, batch sizes and augmentation are set per config,
-# which takes this out of its bases as its model:
-# `model = dict(_base_.pop('ssdkd'), _delete_=True, architecture=..., ...)`.
-ssdkd = dict(
+# scale, KD temperature, batch sizes and augmentation are set per config
+# (`model = dict(architecture=..., teacher=..., ...)`).
+model = dict(
     _scope_='mmrazor',
     type='SSDKDDataFreeDistillation',
     warmup_rounds=None,  # the rounds that fill the set

@@ -14,8 +14,8 @@
 # then one round of 256 every 10 KD steps (10 % of the set per pass, ~107k
 # images in all), alpha/beta.
 _base_ = [
-    '../../_base_/models/cifar/ResNet18.py',
     '../../_base_/datasets/cifar100.py',
+    '../../_base_/datasets/datafree.py',
     '../../_base_/schedules/datafree_fast.py',
     '../../_base_/default_runtime.py',
     './ssdkd.py',
@@ -26,18 +26,27 @@ teacher_ckpt = None  # set by every pair config
 mean = _base_.data_preprocessor.mean  # the dataset normaliser
 std = _base_.data_preprocessor.std
 
-# Student and teacher start as configs/_base_/models/cifar/ResNet18.py; the
-# pair configs set backbone and head width. Its GlobalAveragePooling neck
+# Student and teacher start as the ResNet18 of
+# configs/_base_/models/cifar/ResNet18.py (SSD-KD's settings: ./ssdkd.py);
+# the pair configs set backbone and head width. Its GlobalAveragePooling neck
 # pools any of the pairs' maps (ResNet_CIFAR 4x4, WRN 8x8, vgg).
-_base_.model._scope_ = 'mmpretrain'
+resnet18 = dict(
+    _scope_='mmpretrain',
+    type='ImageClassifier',
+    backbone=dict(type='ResNet18'),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=100,
+        in_channels=512,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        topk=(1, 5)))
 model = dict(
-    _base_.pop('ssdkd'),
-    _delete_=True,
     # for validation on real images (synthetic ones are already normalised)
     data_preprocessor=dict(
         type='ImgDataPreprocessor', mean=mean, std=std, bgr_to_rgb=False),
-    architecture=_base_.model,
-    teacher=_base_.model,
+    architecture=resnet18,
+    teacher=resnet18,
     teacher_ckpt=teacher_ckpt,
     generator=dict(
         type='FastGenerator', img_size=32, out_channels=3, latent_dim=256,
@@ -53,7 +62,7 @@ model = dict(
     synthesis_augment=dict(padding=4, flip=True),
     kd_augment=dict(padding=4, flip=True))
 
-train_dataloader = dict(_base_.pop('datafree_train_dataloader'), _delete_=True)
+train_dataloader = dict(_base_.datafree_train_dataloader, _delete_=True)
 val_dataloader = dict(batch_size=256)
 test_dataloader = val_dataloader
 auto_scale_lr = dict(base_batch_size=1)  # not meaningful

@@ -4,20 +4,19 @@
 # the lighter SSDKDGenerator (3 blocks), the student learning the teacher's
 # pixel-wise class distributions (KL at T=1), adversarial weight 1,
 # synthesis and KD batches of 16, generator lr 1e-3. A config sets the
-# generator's img_size, latent_dim and hidden_channels, then takes this out
-# of its bases as its model:
-# `model = dict(_base_.pop('ssdkd_seg'), _delete_=True, architecture=...)`.
+# generator's img_size, latent_dim and hidden_channels, the networks and the
+# data scale in `model = dict(architecture=..., teacher=..., ...)`; the train
+# loader is the data-free one (../../_base_/datasets/datafree.py).
 # The schedule: one iteration is one KD step (its synthesis rounds first);
 # the student follows mmseg's DeepLabV3 recipe (SGD lr 0.01,
 # momentum 0.9, wd 5e-4, poly decay, power 0.9, to 1e-4), the generator's
 # meta step is Adam at generator_lr x generator_steps (Fast's meta
 # optimizer; 5e-3 for 5 steps), constant. A config with another length sets
 # max_iters in param_scheduler.architecture.end and train_cfg.
-_base_ = ['./ssdkd.py']
+_base_ = ['./ssdkd.py', '../../_base_/datasets/datafree.py']
 
-_base_.ssdkd.task_loss.ignore_index = 255
-ssdkd_seg = dict(
-    _base_.pop('ssdkd'),
+model = dict(
+    task_loss=dict(ignore_index=255),
     generator=dict(type='SSDKDGenerator', out_channels=3, num_blocks=3),
     adv_weight=1.0,
     distill_loss=dict(type='PerSampleKLLoss', tau=1.0),

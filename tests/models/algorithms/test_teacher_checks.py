@@ -29,7 +29,7 @@ def _classifier():
 def _segmentor():
     """DeepLabV3 (ResNet18-D8, small heads) of the NYUv2 configs."""
     cfg = Config.fromfile(str(REPO_ROOT / 'configs/ssdkd/_nyuv2_common.py'))
-    m = cfg.model
+    m = cfg.teacher_model
     m.backbone.depth = 18
     m.decode_head.update(in_channels=512, channels=16)
     m.auxiliary_head.update(in_channels=256, channels=16)
