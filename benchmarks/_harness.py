@@ -12,18 +12,19 @@ last checkpoint.
 :func:`run_parallel` runs many such jobs in ``workers`` forked processes
 (one thread each), which is how the benchmarks use 2 CPU cores.
 """
+import json
 import logging
 import os
 import os.path as osp
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from kd_plugins.cli.paths import REPO_ROOT
 
-__all__ = ['run_config', 'run_parallel', 'primary_metric', 'fold_options',
-           'smoke_options', 'REPO_ROOT']
+__all__ = ['run_config', 'run_parallel', 'finished_runs', 'primary_metric',
+           'fold_options', 'smoke_options', 'REPO_ROOT']
 
 # Dataset types that take ``num_folds``/``fold``/``val_ratio``...
 FOLDABLE_DATASETS = ('DigitsDataset', 'DigitsSegDataset')
@@ -196,42 +197,93 @@ def _job(kwargs: dict) -> dict:
     return run_config(**kwargs)
 
 
+def finished_runs(jobs: Iterable[dict],
+                  runs_dir: str) -> Tuple[List[dict], Dict[str, dict]]:
+    """Split jobs into those still to run and the results of those whose
+    ``<runs_dir>/<tag>.json`` exists (the resume skip), keyed by tag."""
+    todo, done = [], {}
+    for job in jobs:
+        path = osp.join(runs_dir, job['tag'] + '.json')
+        if osp.isfile(path):
+            with open(path) as f:
+                done[job['tag']] = json.load(f)
+        else:
+            todo.append(job)
+    return todo, done
+
+
 def run_parallel(jobs: Iterable[dict],
                  workers: int = 2,
-                 on_done: Optional[Callable[[dict, dict], None]] = None
-                 ) -> List[dict]:
+                 on_done: Optional[Callable[[dict, dict], None]] = None,
+                 ready: Optional[Callable[[dict], None]] = None,
+                 finished: Iterable[str] = ()) -> List[dict]:
     """Run :func:`run_config` for each job's ``kwargs`` in worker processes.
+
+    Jobs start in the given order, each as soon as a worker is free and
+    its ``needs`` (another job's ``tag``, optional) has finished, here or
+    before (``finished``).
 
     Args:
         jobs (iterable of dict): Each has ``kwargs`` (for
-            :func:`run_config`) and any other keys, returned unchanged.
+            :func:`run_config`), optionally ``tag`` and ``needs``, and any
+            other keys, returned unchanged.
         workers (int): Processes (forked, one torch thread each); 1 runs
             in this process. Defaults to 2.
         on_done (callable, optional): Called with ``(job, result)`` as each
             job finishes. Defaults to None.
+        ready (callable, optional): Called with the job just before it
+            starts (e.g. to fill in a checkpoint its ``needs`` wrote).
+            Defaults to None.
+        finished (iterable of str): Tags already done. Defaults to ().
 
     Returns:
         list[dict]: ``dict(job, result=...)`` in the jobs' order.
+
+    Raises:
+        RuntimeError: A job's ``needs`` can never finish.
     """
     jobs = list(jobs)
     results: List[Optional[dict]] = [None] * len(jobs)
+    waiting = list(range(len(jobs)))
+    finished = set(finished)
+
+    def next_index() -> Optional[int]:
+        for i in waiting:
+            if jobs[i].get('needs') in (None, *finished):
+                waiting.remove(i)
+                if ready:
+                    ready(jobs[i])
+                return i
+        return None
+
+    def finish(i: int, res: dict) -> None:
+        results[i] = dict(jobs[i], result=res)
+        if 'tag' in jobs[i]:
+            finished.add(jobs[i]['tag'])
+        if on_done:
+            on_done(jobs[i], res)
+
     if workers <= 1:
-        for i, job in enumerate(jobs):
-            res = run_config(**job['kwargs'])
-            results[i] = dict(job, result=res)
-            if on_done:
-                on_done(job, res)
+        while waiting:
+            i = next_index()
+            if i is None:
+                raise RuntimeError('unsatisfiable job dependencies')
+            finish(i, run_config(**jobs[i]['kwargs']))
         return results
     with ProcessPoolExecutor(
             max_workers=workers, mp_context=get_context('fork')) as pool:
-        futures = {
-            pool.submit(_job, dict(job['kwargs'], threads=1)): i
-            for i, job in enumerate(jobs)
-        }
-        for fut in as_completed(futures):
-            i = futures[fut]
-            res = fut.result()
-            results[i] = dict(jobs[i], result=res)
-            if on_done:
-                on_done(jobs[i], res)
+        running = {}
+        while waiting or running:
+            while len(running) < workers:
+                i = next_index()
+                if i is None:
+                    break
+                running[pool.submit(
+                    _job, dict(jobs[i]['kwargs'], threads=1))] = i
+            if not running:
+                raise RuntimeError('unsatisfiable job dependencies')
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                i = running.pop(fut)
+                finish(i, fut.result())
     return results

@@ -37,7 +37,7 @@ from collections import OrderedDict
 from typing import Dict, List, NamedTuple, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _harness import run_parallel  # noqa: E402
+from _harness import finished_runs, run_parallel  # noqa: E402
 from _stats import fmt_pm, paired_difference, summarize  # noqa: E402
 
 
@@ -178,14 +178,11 @@ def make_jobs(names: List[str], args, teacher_ckpts: Dict) -> List[dict]:
 
 def run_jobs(jobs: List[dict], args) -> List[dict]:
     """Run (or, with --resume, reload) jobs, longest first."""
-    done, todo = [], []
-    for job in jobs:
-        path = osp.join(args.work_dir, 'runs', job['tag'] + '.json')
-        if args.resume and osp.isfile(path):
-            with open(path) as f:
-                done.append(dict(job, result=json.load(f)))
-        else:
-            todo.append(job)
+    todo, done = list(jobs), []
+    if args.resume:
+        todo, results = finished_runs(jobs, osp.join(args.work_dir, 'runs'))
+        done = [dict(j, result=results[j['tag']]) for j in jobs
+                if j['tag'] in results]
     todo.sort(key=lambda j: -j['cost'])
 
     def save(job, res):

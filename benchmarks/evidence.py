@@ -82,12 +82,10 @@ import os.path as osp
 import sys
 import time
 from collections import OrderedDict
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from multiprocessing import get_context
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _harness import REPO_ROOT, run_config  # noqa: E402
+from _harness import REPO_ROOT, finished_runs, run_parallel  # noqa: E402
 from _stats import (fmt_pm, paired_difference, summarize,  # noqa: E402
                     t_quantile_975)
 
@@ -283,20 +281,6 @@ def plan_units(cost_of_unit: Sequence[float], budget_s: float,
     return max(best, 1)
 
 
-def pending(jobs: List[dict], runs_dir: str) -> Tuple[List[dict], Dict]:
-    """Jobs whose result JSON is missing, and the finished ones' results
-    keyed by tag (the resume skip)."""
-    todo, done = [], {}
-    for job in jobs:
-        path = osp.join(runs_dir, job['tag'] + '.json')
-        if osp.isfile(path):
-            with open(path) as f:
-                done[job['tag']] = json.load(f)
-        else:
-            todo.append(job)
-    return todo, done
-
-
 # ------------------------------------------------------------- running
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -367,57 +351,14 @@ def job_for(kind: str, setting: str, fold: int, seed: int, args,
                             threads=1, smoke=args.smoke))
 
 
-def _worker(kwargs: dict) -> dict:
-    os.environ['OMP_NUM_THREADS'] = '1'
-    return run_config(**kwargs)
-
-
 def execute(jobs: List[dict], args, on_done, ready=None,
             finished: Optional[set] = None) -> None:
     """Run ``jobs`` on ``args.workers`` processes, teachers then longest
-    first; a job with ``needs`` (a tag) waits until that job is in
-    ``finished`` (done before, or here); ``ready(job)`` then fills in what
-    it needs."""
-    waiting = list(jobs)
-    finished = set(finished or ())
-
-    def next_job():
-        free = [j for j in waiting
-                if j.get('needs') is None or j['needs'] in finished]
-        if not free:
-            return None
-        job = max(free, key=lambda j: (j['kind'] == 'teacher', j['est_s']))
-        waiting.remove(job)
-        if ready:
-            ready(job)
-        return job
-
-    if args.workers <= 1:
-        while waiting:
-            job = next_job()
-            if job is None:
-                raise RuntimeError('unsatisfiable job dependencies')
-            res = run_config(**job['kwargs'])
-            finished.add(job['tag'])
-            on_done(job, res)
-        return
-    with ProcessPoolExecutor(max_workers=args.workers,
-                             mp_context=get_context('fork')) as pool:
-        running = {}
-        while waiting or running:
-            while len(running) < args.workers:
-                job = next_job()
-                if job is None:
-                    break
-                running[pool.submit(_worker, job['kwargs'])] = job
-            if not running:
-                raise RuntimeError('unsatisfiable job dependencies')
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                job = running.pop(fut)
-                res = fut.result()
-                finished.add(job['tag'])
-                on_done(job, res)
+    first, each once its ``needs`` (a tag) is done (see
+    ``_harness.run_parallel``)."""
+    order = sorted(jobs, key=lambda j: (j['kind'] == 'teacher', j['est_s']),
+                   reverse=True)
+    run_parallel(order, args.workers, on_done, ready, finished or ())
 
 
 def calibrate(args, steps: int) -> Dict[str, dict]:
@@ -512,7 +453,7 @@ def main(argv=None) -> int:
     cal = plan['calibration']
     for job in jobs:
         job['est_s'] = estimate_run_s(cal[job['kind']], job['iters'])
-    todo, done = pending(jobs, runs_dir)
+    todo, done = finished_runs(jobs, runs_dir)
     est = 1.1 * sum(j['est_s'] for j in todo) / args.workers
     seeds = sorted({s for _, s in units(args.folds, count)})
     print(f'planned: {count} units (folds {args.folds}, seeds {seeds}), '

@@ -138,7 +138,7 @@ def test_calibration_entry_uses_iterations_after_the_first():
 def test_resume_skips_runs_whose_json_exists(tmp_path):
     jobs = [dict(tag='a'), dict(tag='b'), dict(tag='c')]
     (tmp_path / 'b.json').write_text(json.dumps(dict(metric=1.0)))
-    todo, done = evidence.pending(jobs, str(tmp_path))
+    todo, done = _harness.finished_runs(jobs, str(tmp_path))
     assert [j['tag'] for j in todo] == ['a', 'c']
     assert done == {'b': dict(metric=1.0)}
 
@@ -148,8 +148,8 @@ def test_execute_waits_for_the_teacher_and_honours_earlier_runs(tmp_path):
     order = []
     jobs = [dict(tag='kd', kind='kd', est_s=9.0, needs='t', kwargs={}),
             dict(tag='st', kind='student', est_s=1.0, kwargs={})]
-    orig = evidence.run_config
-    evidence.run_config = lambda **kw: dict(metric=0.0)
+    orig = _harness.run_config
+    _harness.run_config = lambda **kw: dict(metric=0.0)
     try:
         evidence.execute(jobs, args, lambda j, r: order.append(j['tag']),
                          finished={'t'})
@@ -157,7 +157,7 @@ def test_execute_waits_for_the_teacher_and_honours_earlier_runs(tmp_path):
         with pytest.raises(RuntimeError, match='unsatisfiable'):
             evidence.execute([dict(jobs[0])], args, lambda j, r: None)
     finally:
-        evidence.run_config = orig
+        _harness.run_config = orig
 
 
 def test_markdown_and_readme_splice():
