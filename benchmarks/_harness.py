@@ -22,24 +22,13 @@ from multiprocessing import get_context
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from kd_plugins.cli.paths import REPO_ROOT
+from kd_plugins.cli.results import primary_metric
 
 __all__ = ['run_config', 'run_parallel', 'finished_runs', 'primary_metric',
            'fold_options', 'smoke_options', 'REPO_ROOT']
 
 # Dataset types that take ``num_folds``/``fold``/``val_ratio``...
 FOLDABLE_DATASETS = ('DigitsDataset', 'DigitsSegDataset')
-
-
-def primary_metric(metrics: Dict[str, float]) -> float:
-    """Top-1 (best network for online distillation) or mIoU, in percent."""
-    for key in ('best/accuracy/top1', 'accuracy/top1', 'mIoU'):
-        if key in metrics:
-            return float(metrics[key])
-    found = [v for k, v in metrics.items()
-             if k.endswith('accuracy/top1') and not k.startswith('teacher')]
-    if not found:
-        raise KeyError(f'no top-1 or mIoU in metrics {sorted(metrics)}')
-    return float(max(found))
 
 
 def fold_options(cfg, dataset_options: Dict[str, object]) -> None:

@@ -10,6 +10,8 @@ difference", whatever its sign.
 import math
 from typing import Dict, Sequence
 
+from kd_plugins.cli.results import summarize
+
 __all__ = ['t_quantile_975', 'summarize', 'paired_difference', 'fmt_pm']
 
 # Two-sided 95 % critical values of Student's t, df = 1..30 (standard table).
@@ -30,18 +32,6 @@ def t_quantile_975(df: int) -> float:
     z = 1.959964
     return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (
         96 * df**2)
-
-
-def summarize(values: Sequence[float]) -> Dict[str, float]:
-    """Mean, sample standard deviation (0 for one value) and count."""
-    values = [float(v) for v in values]
-    n = len(values)
-    if n == 0:
-        raise ValueError('summarize: no values')
-    mean = sum(values) / n
-    std = math.sqrt(sum((v - mean)**2 for v in values) /
-                    (n - 1)) if n > 1 else 0.0
-    return dict(mean=mean, std=std, n=n)
 
 
 def paired_difference(values: Sequence[float],

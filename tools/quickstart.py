@@ -38,7 +38,7 @@ import math
 import os.path as osp
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import torch
 from mmengine.config import Config
@@ -48,6 +48,7 @@ from mmengine.runner import Runner
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
 from kd_plugins.cli.paths import REPO_ROOT
 from kd_plugins.cli.quiet import silence_known_noise
+from kd_plugins.cli.results import primary_metric, summarize
 from kd_plugins.cli.runner import forget_visualizers
 from kd_plugins.cli.teachers import (defer_teacher_checkpoints,
                                      load_deferred_teachers)
@@ -130,19 +131,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def top1(metrics: Dict[str, float]) -> float:
-    """The student's top-1 (for online distillation: the best network) or
-    the mIoU of a segmentation model."""
-    for key in ('best/accuracy/top1', 'accuracy/top1', 'mIoU'):
-        if key in metrics:
-            return float(metrics[key])
-    found = [v for k, v in metrics.items() if k.endswith('accuracy/top1')
-             and not k.startswith('teacher')]
-    if not found:
-        raise KeyError(f'no top-1 accuracy in metrics {sorted(metrics)}')
-    return float(max(found))
-
-
 def train_images_per_iter(cfg: Config, runner: Runner) -> int:
     """Images one training iteration consumes (synthetic ones for SSD-KD)."""
     per_iter = getattr(unwrap_model(runner.model), 'images_per_iter', None)
@@ -201,7 +189,7 @@ def run_step(name: str, label: str, config: str, work_dir: str,
         config=config,
         seed=seed,
         metric='mIoU' if name in SEG_STEPS else 'top-1',
-        top1=round(top1(metrics), 2),
+        top1=round(primary_metric(metrics), 2),
         train_time_s=round(train_time, 1),
         images_per_s=round(images / train_time, 1),
         iterations=runner.iter,
@@ -237,12 +225,8 @@ def aggregate(rows: List[dict]) -> List[dict]:
         out[-1]['values'].append(r['top1'])
         out[-1]['times'].append(r['train_time_s'])
     for a in out:
-        n = len(a['values'])
-        a['n'] = n
-        a['mean'] = sum(a['values']) / n
-        a['std'] = (sum((v - a['mean'])**2 for v in a['values']) /
-                    (n - 1))**0.5 if n > 1 else 0.0
-        a['time_s'] = sum(a['times']) / n
+        a.update(summarize(a['values']))
+        a['time_s'] = summarize(a['times'])['mean']
     return out
 
 

@@ -5,13 +5,12 @@ and, where it can, the fix: an unknown registry type (with the closest
 registered name), an unknown keyword (with the valid ones), a DataLoader
 argument, or the failing component and its message.
 """
-import difflib
 import inspect
 import re
 from types import FrameType
 from typing import List, Optional
 
-from .text import one_line
+from .text import closest, one_line
 
 __all__ = [
     'describe_build_error', 'error_message', 'frames_of', 'in_file',
@@ -119,12 +118,12 @@ def _registry_names(registry) -> tuple:
 def _suggest_type(name: str, registry) -> Optional[str]:
     reachable, others = _registry_names(registry)
     bare = name.split('.')[-1]
-    match = difflib.get_close_matches(bare, sorted(reachable), n=1, cutoff=.6)
+    match = closest(bare, sorted(reachable))
     if match:
-        return match[0]
+        return match
     scoped = {o.split('.', 1)[1]: o for o in sorted(others)}
-    match = difflib.get_close_matches(bare, list(scoped), n=1, cutoff=.6)
-    return scoped[match[0]] if match else None
+    match = closest(bare, scoped)
+    return scoped[match] if match else None
 
 
 def _keywords(obj) -> List[str]:
@@ -192,11 +191,11 @@ def describe_build_error(exc: BaseException, frames: List[FrameType],
             key = _key_of(cfg, type_name=obj_type if isinstance(
                 obj_type, str) else None, keyword=keyword) or _key_of(
                     cfg, keyword=keyword)
-            hint = difflib.get_close_matches(keyword, valid, n=1, cutoff=.6)
+            hint = closest(keyword, valid)
             name = getattr(owner, '__name__', str(owner))
             where = f'{key}: ' if key else ''
             return (f"{where}unknown keyword '{keyword}' for {name}"
-                    + (f"; did you mean '{hint[0]}'?" if hint else '')
+                    + (f"; did you mean '{hint}'?" if hint else '')
                     + f" (valid: {', '.join(valid) or 'none'})")
 
     loader_key = _dataloader_key(frames, cfg, text)

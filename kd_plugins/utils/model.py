@@ -7,11 +7,12 @@ wrapped model and checks that it has the methods/attributes the caller is
 about to use, so a wrong model fails with one line naming the caller and
 what is missing.
 """
-from typing import List, Optional, Sequence
+from contextlib import contextmanager
+from typing import Iterator, List, Optional, Sequence
 
 import torch.nn as nn
 
-__all__ = ['unwrap_model']
+__all__ = ['frozen', 'unwrap_model']
 
 
 def _missing(model: object, required: Sequence[str]) -> List[str]:
@@ -78,3 +79,21 @@ def unwrap_model(model: nn.Module,
                    if kind else f'{owner}: the model {name} has no {what}')
         raise TypeError(message + (f'; {hint}' if hint else ''))
     return model
+
+
+@contextmanager
+def frozen(module: nn.Module, eval_mode: bool = True) -> Iterator[None]:
+    """Turn off ``requires_grad`` of ``module`` (and, with ``eval_mode``,
+    put it in eval mode) inside the block; restore both afterwards."""
+    mode = module.training
+    flags = [p.requires_grad for p in module.parameters()]
+    module.requires_grad_(False)
+    if eval_mode:
+        module.eval()
+    try:
+        yield
+    finally:
+        for p, flag in zip(module.parameters(), flags):
+            p.requires_grad_(flag)
+        if eval_mode:
+            module.train(mode)

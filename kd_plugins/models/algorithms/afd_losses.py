@@ -7,11 +7,13 @@
 algorithm first and calls the others through its attributes.
 """
 import contextlib
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 from mmengine.structures import BaseDataElement
+
+from kd_plugins.utils.model import frozen
 
 from ..losses.afd_adversarial_loss import discriminator_accuracy
 
@@ -58,19 +60,12 @@ def cls_loss(algorithm: nn.Module, k: int, logits: torch.Tensor,
             for key, value in raw.items()}
 
 
-@contextlib.contextmanager
-def frozen_discriminators(algorithm: nn.Module) -> Iterator[None]:
-    """Discriminator params do not require grad inside the context."""
-    params = [] if algorithm.discriminators is None else list(
-        algorithm.discriminators.parameters())
-    flags = [p.requires_grad for p in params]
-    for p in params:
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p, flag in zip(params, flags):
-            p.requires_grad_(flag)
+def frozen_discriminators(algorithm: nn.Module):
+    """Discriminator params do not require grad inside the context (the
+    discriminators' train/eval mode is left as it is)."""
+    if algorithm.discriminators is None:
+        return contextlib.nullcontext()
+    return frozen(algorithm.discriminators, eval_mode=False)
 
 
 def logit_losses(

@@ -1,6 +1,5 @@
 """The parts the data-free algorithms share: networks, freezing, latents."""
-from contextlib import contextmanager
-from typing import Iterable, Iterator, Mapping, Optional, Tuple, Union
+from typing import Iterable, Mapping, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -11,6 +10,7 @@ from mmrazor.registry import MODELS
 
 from kd_plugins.utils import SeededGenerators
 from kd_plugins.utils.checkpoint import load_teacher as load_teacher_strictly
+from kd_plugins.utils.model import frozen
 
 __all__ = [
     'BaseDataFreeDistillation', 'check_args', 'frozen', 'gather_cat',
@@ -53,24 +53,6 @@ def gather_cat(x: torch.Tensor) -> torch.Tensor:
     if get_dist_info()[1] > 1:
         return torch.cat(all_gather(x.contiguous()))
     return x
-
-
-@contextmanager
-def frozen(module: nn.Module, eval_mode: bool = True) -> Iterator[None]:
-    """Turn off ``requires_grad`` of ``module`` (and, with ``eval_mode``,
-    put it in eval mode) inside the block; restore both afterwards."""
-    mode = module.training
-    flags = [p.requires_grad for p in module.parameters()]
-    module.requires_grad_(False)
-    if eval_mode:
-        module.eval()
-    try:
-        yield
-    finally:
-        for p, flag in zip(module.parameters(), flags):
-            p.requires_grad_(flag)
-        if eval_mode:
-            module.train(mode)
 
 
 class BaseDataFreeDistillation(BaseAlgorithm):
