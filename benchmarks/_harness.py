@@ -13,16 +13,15 @@ last checkpoint.
 (one thread each), which is how the benchmarks use 2 CPU cores.
 """
 import json
-import logging
 import os
 import os.path as osp
-import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from kd_plugins.cli.paths import REPO_ROOT
 from kd_plugins.cli.results import primary_metric
+from kd_plugins.cli.run_config import run_config as train_and_test
 
 __all__ = ['run_config', 'run_parallel', 'finished_runs', 'primary_metric',
            'fold_options', 'smoke_options', 'REPO_ROOT']
@@ -69,24 +68,6 @@ def smoke_options(cfg) -> None:
         model.synthesis_interval = 1
 
 
-def _iteration_times(runner) -> List[float]:
-    """Wall time of every training iteration (``train/time`` of the
-    message hub, written by ``IterTimerHook``)."""
-    try:
-        history = runner.message_hub.get_scalar('train/time')
-    except KeyError:
-        return []
-    return [float(v) for v in history.data[0]]
-
-
-def _last_checkpoint(work_dir: str) -> Optional[str]:
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if osp.isfile(marker):
-        with open(marker) as f:
-            return f.read().strip()
-    return None
-
-
 def run_config(config: str,
                work_dir: str,
                seed: int = 0,
@@ -95,13 +76,14 @@ def run_config(config: str,
                threads: Optional[int] = None,
                metric_key: Optional[str] = None,
                smoke: bool = False) -> dict:
-    """Train ``config`` and test its final model.
+    """Train ``config`` and test its final model
+    (:func:`kd_plugins.cli.run_config.run_config`, validation off, the last
+    checkpoint only).
 
     Args:
         config (str): Config path, absolute or relative to the repository.
         work_dir (str): Output folder of the run.
-        seed (int): Training seed (``randomness.seed`` and, where the model
-            has one, ``model.seed``). Defaults to 0.
+        seed (int): Training seed. Defaults to 0.
         options (dict, optional): ``--cfg-options``-style overrides, applied
             after the seed. Defaults to None.
         dataset_options (dict, optional): Set on every train/val/test
@@ -115,70 +97,17 @@ def run_config(config: str,
             images (for tests). Defaults to False.
 
     Returns:
-        dict: ``metric`` (percent), ``metrics`` (all test metrics),
-        ``wall_s`` and ``cpu_s`` (training only, this process),
-        ``test_wall_s``, ``total_wall_s`` (the whole call: config, Runner
-        build, training, test), ``iter_times_s`` (each training
-        iteration's wall time, data loading included, from mmengine's
-        ``IterTimerHook``; empty without it), ``iterations`` and
-        ``checkpoint``.
+        dict: what :func:`kd_plugins.cli.run_config.run_config` returns.
     """
-    import torch
-    from mmengine.config import Config
-    from mmengine.logging import MMLogger
-    from mmengine.runner import Runner
+    def prepare(cfg) -> None:
+        if dataset_options:
+            fold_options(cfg, dataset_options)
+        if smoke:
+            smoke_options(cfg)
 
-    import kd_plugins  # noqa: F401  (compat layer + registries)
-
-    total0 = time.perf_counter()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    path = config if osp.isabs(config) else osp.join(REPO_ROOT, config)
-    cfg = Config.fromfile(path)
-    cfg.randomness = dict(seed=seed, deterministic=False)
-    if 'seed' in cfg.model:
-        cfg.model.seed = seed
-    if dataset_options:
-        fold_options(cfg, dataset_options)
-    if smoke:
-        smoke_options(cfg)
-    if options:
-        cfg.merge_from_dict(dict(options))
-    cfg.work_dir = work_dir
-    cfg.launcher = 'none'
-    cfg.log_level = 'WARNING'
-    # No validation while training (nothing is selected on the test data);
-    # only the last checkpoint is written.
-    if 'val_interval' in cfg.train_cfg:
-        cfg.train_cfg.val_interval = 10**9
-    cfg.default_hooks.logger.interval = 10**6
-    ckpt_hook = cfg.default_hooks.checkpoint
-    ckpt_hook.interval = 10**9
-    ckpt_hook.save_last = True
-    ckpt_hook.max_keep_ckpts = 1
-    runner = Runner.from_cfg(cfg)
-    MMLogger.get_current_instance().setLevel(logging.WARNING)
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    runner.train()
-    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    iter_times = _iteration_times(runner)
-    t0 = time.perf_counter()
-    metrics = runner.test()
-    test_wall = time.perf_counter() - t0
-    metrics = {k: float(v) for k, v in metrics.items()
-               if getattr(v, 'ndim', 0) == 0}
-    if metric_key is not None and metric_key not in metrics:
-        raise KeyError(f'{metric_key!r} not in test metrics {sorted(metrics)}')
-    return dict(
-        metric=metrics[metric_key] if metric_key else primary_metric(metrics),
-        metrics=metrics,
-        wall_s=wall,
-        cpu_s=cpu,
-        test_wall_s=test_wall,
-        total_wall_s=time.perf_counter() - total0,
-        iter_times_s=iter_times,
-        iterations=int(runner.iter),
-        checkpoint=_last_checkpoint(work_dir))
+    return train_and_test(config, work_dir, seed=seed, options=options,
+                          prepare=prepare, threads=threads,
+                          metric_key=metric_key)
 
 
 def _job(kwargs: dict) -> dict:

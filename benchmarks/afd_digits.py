@@ -23,15 +23,12 @@ import json
 import os
 import sys
 import tempfile
-import time
 from typing import Dict, List
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _harness import run_config  # noqa: E402
 from _stats import fmt_pm, paired_difference, summarize  # noqa: E402
-
-import kd_plugins  # noqa: E402,F401
-from kd_plugins.cli.paths import REPO_ROOT as REPO  # noqa: E402
 
 AFD_CFG = 'configs/afd/afd_resnet8x2_digits.py'
 
@@ -52,42 +49,27 @@ BASELINE = 'dml'
 def run_once(method: Dict, seed: int, epochs: int, train_images: int,
              work_root: str) -> Dict:
     """Train one method with one seed; test top-1 after the last epoch."""
-    from mmengine.config import Config
     from mmengine.logging import MMLogger
-    from mmengine.runner import Runner
-    cfg = Config.fromfile(os.path.join(REPO, method['config']))
     options = dict(method['cfg_options'])
     options.update({
         'train_cfg.max_epochs': epochs,
-        'train_cfg.val_interval': epochs + 1,  # no validation during training
-        'default_hooks.checkpoint': None,
-        'default_hooks.logger.interval': 1000,
         'param_scheduler.T_max': epochs,
-        'randomness': dict(seed=seed, deterministic=False),
-        'log_level': 'WARNING',
     })
     if train_images:
         options['train_dataloader.dataset.indices'] = train_images
-    cfg.merge_from_dict(options)
-    cfg.work_dir = os.path.join(work_root, f"{method['name']}_s{seed}")
-    cfg.experiment_name = f"{method['name']}_s{seed}"
-    cfg.launcher = 'none'
-    runner = Runner.from_cfg(cfg)
-    wall, cpu = time.perf_counter(), time.process_time()
-    runner.train()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    metrics = runner.test()
+    res = run_config(method['config'],
+                     os.path.join(work_root, f"{method['name']}_s{seed}"),
+                     seed=seed, options=options)
     MMLogger._instance_dict.clear()
-    if 'net0/accuracy/top1' in metrics:
-        per_net = [
-            metrics[f'net{k}/accuracy/top1']
-            for k in range(runner.model.num_networks)
-        ]
-    else:
+    metrics = res['metrics']
+    per_net = [metrics[f'net{k}/accuracy/top1']
+               for k in range(len(metrics))
+               if f'net{k}/accuracy/top1' in metrics]
+    if not per_net:
         per_net = [metrics['accuracy/top1']]
     return dict(method=method['name'], seed=seed, net0=per_net[0],
                 mean_net=sum(per_net) / len(per_net), per_net=per_net,
-                train_wall_s=wall, train_cpu_s=cpu)
+                train_wall_s=res['wall_s'], train_cpu_s=res['cpu_s'])
 
 
 def report(results: List[Dict], seeds: List[int]) -> str:

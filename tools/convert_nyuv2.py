@@ -62,6 +62,7 @@ import cv2
 import numpy as np
 
 from kd_plugins.cli.run import run_cli
+from kd_plugins.cli.text import exception_summary
 from kd_plugins.utils.errors import UserInputError
 
 #: NYU40 class names (Gupta et al. 2013), index = NYU40 id - 1.
@@ -100,20 +101,14 @@ class ConvertError(UserInputError, ValueError):
     """An input the conversion cannot use (one line naming it)."""
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = [s.strip() for s in str(exc).splitlines() if s.strip()]
-    return f'{type(exc).__name__}: {lines[0]}' if lines else type(
-        exc).__name__
-
-
 def _import_h5py(path: str):
     try:
         import h5py
     except ImportError as exc:
         raise ConvertError(
-            f'h5py is not installed ({_first_line(exc)}); it reads MATLAB '
-            f'v7.3 files such as {path}: pip install h5py (or pip install '
-            '-e ".[nyuv2]")') from exc
+            f'h5py is not installed ({exception_summary(exc)}); it reads '
+            f'MATLAB v7.3 files such as {path}: pip install h5py (or pip '
+            'install -e ".[nyuv2]")') from exc
     return h5py
 
 
@@ -148,8 +143,9 @@ def load_mat(path: str, option: str, what: str) -> Dict[str, np.ndarray]:
     except NotImplementedError:  # scipy: "use HDF reader for v7.3 files"
         pass
     except Exception as exc:
-        raise ConvertError(f'{option}: cannot read {path} ({_first_line(exc)}'
-                           f'); expected {SOURCES[what]}') from exc
+        raise ConvertError(
+            f'{option}: cannot read {path} ({exception_summary(exc)}); '
+            f'expected {SOURCES[what]}') from exc
     h5py = _import_h5py(path)
     try:
         with h5py.File(path, 'r') as f:
@@ -157,8 +153,9 @@ def load_mat(path: str, option: str, what: str) -> Dict[str, np.ndarray]:
                     if isinstance(v, h5py.Dataset)
                     and v.dtype.kind in 'biuf'}
     except OSError as exc:
-        raise ConvertError(f'{option}: cannot read {path} ({_first_line(exc)}'
-                           f'); expected {SOURCES[what]}') from exc
+        raise ConvertError(
+            f'{option}: cannot read {path} ({exception_summary(exc)}); '
+            f'expected {SOURCES[what]}') from exc
 
 
 def _variable(mat: dict, key: str, path: str, option: str,
@@ -176,7 +173,7 @@ def _integers(values, path: str, option: str, key: str) -> np.ndarray:
         array = np.asarray(values, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError) as exc:
         raise ConvertError(f'{option}: {path}: {key} is not numeric '
-                           f'({_first_line(exc)})') from exc
+                           f'({exception_summary(exc)})') from exc
     if array.size and not np.all(array == np.round(array)):
         raise ConvertError(f'{option}: {path}: {key} holds non-integer '
                            'values')
@@ -327,7 +324,8 @@ def convert(labeled: str,
     except OSError as exc:
         raise ConvertError(
             f'{labeled} is not a MATLAB v7.3 (HDF5) file '
-            f'({_first_line(exc)}); expected {SOURCES["labeled"]}') from exc
+            f'({exception_summary(exc)}); expected {SOURCES["labeled"]}'
+        ) from exc
     with f:
         images = _dataset(f, 'images', labeled)
         labels = _dataset(f, 'labels', labeled)
@@ -358,7 +356,7 @@ def convert(labeled: str,
                 os.makedirs(d, exist_ok=True)
             except OSError as exc:
                 raise ConvertError(f'cannot create output folder {d}: '
-                                   f'{_first_line(exc)}') from exc
+                                   f'{exception_summary(exc)}') from exc
         counts = {}
         for split, idxs in split_idxs.items():
             for k, idx in enumerate(idxs):

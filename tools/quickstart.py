@@ -43,16 +43,11 @@ from typing import List, Optional
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
-from mmengine.runner import Runner
 
 import kd_plugins  # noqa: F401  (compat layer + registries, before mmrazor)
-from kd_plugins.cli.paths import REPO_ROOT
 from kd_plugins.cli.quiet import silence_known_noise
-from kd_plugins.cli.results import primary_metric, summarize
-from kd_plugins.cli.runner import forget_visualizers
-from kd_plugins.cli.teachers import (defer_teacher_checkpoints,
-                                     load_deferred_teachers)
-from kd_plugins.utils.model import unwrap_model
+from kd_plugins.cli.results import summarize
+from kd_plugins.cli.run_config import run_config
 
 CHANCE = 10.0  # percent, 10 digit classes
 # mIoU of predicting background everywhere on the DigitsSeg test canvases
@@ -131,70 +126,55 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def train_images_per_iter(cfg: Config, runner: Runner) -> int:
-    """Images one training iteration consumes (synthetic ones for SSD-KD)."""
-    per_iter = getattr(unwrap_model(runner.model), 'images_per_iter', None)
-    if per_iter is not None:
-        return int(per_iter)
-    return int(cfg.train_dataloader.batch_size)
-
-
-def run_step(name: str, label: str, config: str, work_dir: str,
-             options: dict, smoke: bool, seed: int = 0) -> dict:
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    opts = {}
-    if smoke and name in SEG_STEPS:
+def smoke_options(name: str, cfg: Config) -> dict:
+    """The ``--smoke`` overrides of step ``name`` (a couple of iterations
+    on a few images)."""
+    if name in SEG_STEPS:
         opts = dict(SEG_SMOKE_OPTIONS)
         if name == 'seg_ssdkd':  # data-free: a placeholder training loader
             opts.update(SEG_SMOKE_SSDKD)
         else:
             opts['train_dataloader.dataset.num_samples'] = 8
-    elif smoke:
-        opts = dict(SMOKE_OPTIONS)
-        if 'max_iters' in cfg.train_cfg:  # data-free: iterations = KD steps
-            opts = dict(SEG_SMOKE_SSDKD, **{
-                'train_cfg.max_iters': 2,
-                'test_dataloader.dataset.indices': 32})
-        else:
-            opts['train_cfg.max_epochs'] = 1
-    opts.update(options)
-    cfg.merge_from_dict(opts)
-    cfg.randomness = dict(seed=seed, deterministic=False)
-    if 'seed' in cfg.model:
-        cfg.model.seed = seed
-    cfg.work_dir = osp.join(work_dir, name if seed == 0 else
-                            f'{name}_seed{seed}')
-    cfg.log_level = 'WARNING'
-    cfg.default_hooks.logger.interval = 10**6
-    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-        dict(type='mmrazor.ProgressBarHook', desc=f'{label:<26}')
-    ]
-    cfg.launcher = 'none'
-    # teachers load strictly through the safe loader, as in tools/train.py
-    teachers = defer_teacher_checkpoints(cfg.get('model'))
-    forget_visualizers()
-    runner = Runner.from_cfg(cfg)
-    load_deferred_teachers(runner.model, teachers)
-    start = time.perf_counter()
-    runner.train()
-    train_time = time.perf_counter() - start
-    metrics = runner.test()
-    images = runner.iter * train_images_per_iter(cfg, runner)
-    by_epoch = cfg.train_cfg.get('by_epoch', 'max_epochs' in cfg.train_cfg)
-    ckpt = osp.join(cfg.work_dir, f'epoch_{runner.epoch}.pth' if by_epoch
-                    else f'iter_{runner.iter}.pth')
+        return opts
+    if 'max_iters' in cfg.train_cfg:  # data-free: iterations = KD steps
+        return dict(SEG_SMOKE_SSDKD, **{
+            'train_cfg.max_iters': 2,
+            'test_dataloader.dataset.indices': 32})
+    return dict(SMOKE_OPTIONS, **{'train_cfg.max_epochs': 1})
+
+
+def run_step(name: str, label: str, config: str, work_dir: str,
+             options: dict, smoke: bool, seed: int = 0) -> dict:
+    """Train one step's config as ``tools/train.py`` would (validation and
+    checkpoints as configured, teachers loaded strictly through the safe
+    loader) and test it."""
+
+    def prepare(cfg: Config) -> None:
+        if smoke:
+            cfg.merge_from_dict(smoke_options(name, cfg))
+
+    res = run_config(
+        config,
+        osp.join(work_dir, name if seed == 0 else f'{name}_seed{seed}'),
+        seed=seed,
+        options=options,
+        prepare=prepare,
+        validate=True,
+        progress=f'{label:<26}',
+        defer_teachers=True)
+    images = res['iterations'] * res['images_per_iter']
     return dict(
         method=name,
         label=label,
         config=config,
         seed=seed,
         metric='mIoU' if name in SEG_STEPS else 'top-1',
-        top1=round(primary_metric(metrics), 2),
-        train_time_s=round(train_time, 1),
-        images_per_s=round(images / train_time, 1),
-        iterations=runner.iter,
-        num_test=len(runner.test_dataloader.dataset),
-        checkpoint=ckpt)
+        top1=round(res['metric'], 2),
+        train_time_s=round(res['wall_s'], 1),
+        images_per_s=round(images / res['wall_s'], 1),
+        iterations=res['iterations'],
+        num_test=res['num_test'],
+        checkpoint=res['checkpoint'])
 
 
 def above_chance(row: dict, z: float = 4.0) -> bool:

@@ -9,22 +9,12 @@ from mmrazor.models.algorithms.base import BaseAlgorithm
 from mmrazor.registry import MODELS
 
 from kd_plugins.utils import SeededGenerators
-from kd_plugins.utils.checkpoint import load_teacher as load_teacher_strictly
+from kd_plugins.utils.checkpoint import load_teacher
 from kd_plugins.utils.model import frozen
 
 __all__ = [
-    'BaseDataFreeDistillation', 'check_args', 'frozen', 'gather_cat',
-    'load_teacher'
+    'BaseDataFreeDistillation', 'check_args', 'frozen', 'gather_cat'
 ]
-
-
-def load_teacher(teacher: nn.Module, ckpt: Optional[str]) -> nn.Module:
-    """Load the teacher's weights (the one place a checkpoint is read):
-    strictly, through the safe loader, after the teacher's own init so the
-    runner's ``init_weights`` cannot undo it."""
-    if ckpt:
-        load_teacher_strictly(teacher, ckpt)
-    return teacher
 
 
 def check_args(owner: str,
@@ -88,9 +78,11 @@ class BaseDataFreeDistillation(BaseAlgorithm):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(architecture, data_preprocessor, init_cfg)
-        self.teacher = load_teacher(
-            MODELS.build(teacher) if isinstance(teacher, dict) else teacher,
-            teacher_ckpt)
+        self.teacher = MODELS.build(teacher) if isinstance(
+            teacher, dict) else teacher
+        if teacher_ckpt:  # strictly, through the safe loader, after the
+            # teacher's own init (so the runner's init_weights cannot undo it)
+            load_teacher(self.teacher, teacher_ckpt)
         self.teacher.requires_grad_(False).eval()
         self.generator = MODELS.build(generator) if isinstance(
             generator, dict) else generator
