@@ -114,10 +114,11 @@ def run_config(config: str,
     if not validate:
         if 'val_interval' in cfg.train_cfg:
             cfg.train_cfg.val_interval = 10**9
-        ckpt_hook = cfg.default_hooks.checkpoint
-        ckpt_hook.interval = 10**9
-        ckpt_hook.save_last = True
-        ckpt_hook.max_keep_ckpts = 1
+        cfg.merge_from_dict({
+            'default_hooks.checkpoint.interval': 10**9,
+            'default_hooks.checkpoint.save_last': True,
+            'default_hooks.checkpoint.max_keep_ckpts': 1,
+        })
     if progress is not None:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='mmrazor.ProgressBarHook', desc=progress)
